@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CmsConfig(AppConfig):
+    """Wagtail pages and blocks that show live shop data."""
+
+    name = "cms"
+    verbose_name = _("CMS")

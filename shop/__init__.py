@@ -1,0 +1,5 @@
+"""The Shiyan → Beijing consumption-assistance shop (Django project package)."""
+
+from .celery_app import app as celery_app
+
+__all__ = ("celery_app",)

@@ -1,0 +1,1 @@
+"""Models of this room arrive with its issue."""
