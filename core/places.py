@@ -7,37 +7,37 @@ from django.utils.translation import gettext_lazy as _
 class County(models.TextChoices):
     """Shiyan's county-level divisions, plus its two functional zones (see DOMAIN.md)."""
 
-    MAOJIAN = "maojian", _("茅箭区")
-    ZHANGWAN = "zhangwan", _("张湾区")
-    YUNYANG = "yunyang", _("郧阳区")
-    DANJIANGKOU = "danjiangkou", _("丹江口市")
-    YUNXI = "yunxi", _("郧西县")
-    ZHUSHAN = "zhushan", _("竹山县")
-    ZHUXI = "zhuxi", _("竹溪县")
-    FANGXIAN = "fangxian", _("房县")
-    DEVELOPMENT_ZONE = "kaifaqu", _("十堰经济技术开发区")
-    WUDANGSHAN = "wudangshan", _("武当山旅游经济特区")
+    MAOJIAN = "maojian", _("Maojian District")
+    ZHANGWAN = "zhangwan", _("Zhangwan District")
+    YUNYANG = "yunyang", _("Yunyang District")
+    DANJIANGKOU = "danjiangkou", _("Danjiangkou City")
+    YUNXI = "yunxi", _("Yunxi County")
+    ZHUSHAN = "zhushan", _("Zhushan County")
+    ZHUXI = "zhuxi", _("Zhuxi County")
+    FANGXIAN = "fangxian", _("Fang County")
+    DEVELOPMENT_ZONE = "kaifaqu", _("Shiyan Economic and Technological Development Zone")
+    WUDANGSHAN = "wudangshan", _("Wudangshan Tourism Economic Zone")
 
 
 class BeijingDistrict(models.TextChoices):
     """Beijing's 16 districts; the value is what an address stores and a courier reads."""
 
-    DONGCHENG = "东城区", _("东城区")
-    XICHENG = "西城区", _("西城区")
-    CHAOYANG = "朝阳区", _("朝阳区")
-    HAIDIAN = "海淀区", _("海淀区")
-    FENGTAI = "丰台区", _("丰台区")
-    SHIJINGSHAN = "石景山区", _("石景山区")
-    MENTOUGOU = "门头沟区", _("门头沟区")
-    FANGSHAN = "房山区", _("房山区")
-    TONGZHOU = "通州区", _("通州区")
-    SHUNYI = "顺义区", _("顺义区")
-    CHANGPING = "昌平区", _("昌平区")
-    DAXING = "大兴区", _("大兴区")
-    HUAIROU = "怀柔区", _("怀柔区")
-    PINGGU = "平谷区", _("平谷区")
-    MIYUN = "密云区", _("密云区")
-    YANQING = "延庆区", _("延庆区")
+    DONGCHENG = "东城区", _("Dongcheng District")
+    XICHENG = "西城区", _("Xicheng District")
+    CHAOYANG = "朝阳区", _("Chaoyang District")
+    HAIDIAN = "海淀区", _("Haidian District")
+    FENGTAI = "丰台区", _("Fengtai District")
+    SHIJINGSHAN = "石景山区", _("Shijingshan District")
+    MENTOUGOU = "门头沟区", _("Mentougou District")
+    FANGSHAN = "房山区", _("Fangshan District")
+    TONGZHOU = "通州区", _("Tongzhou District")
+    SHUNYI = "顺义区", _("Shunyi District")
+    CHANGPING = "昌平区", _("Changping District")
+    DAXING = "大兴区", _("Daxing District")
+    HUAIROU = "怀柔区", _("Huairou District")
+    PINGGU = "平谷区", _("Pinggu District")
+    MIYUN = "密云区", _("Miyun District")
+    YANQING = "延庆区", _("Yanqing District")
 
 
 def counties_matching(text: str) -> list[str]:
@@ -45,8 +45,15 @@ def counties_matching(text: str) -> list[str]:
     text = text.strip().lower()
     if not text:
         return []
-    return [
-        code
-        for code, label in County.choices
-        if text in str(label).lower() or text in code or str(label).startswith(text)
-    ]
+    from django.utils import translation
+
+    matches = []
+    for code, label in County.choices:
+        names = {str(label).lower(), code}
+        with translation.override("zh-hans"):
+            names.add(str(label))
+        with translation.override("en"):
+            names.add(str(label).lower())
+        if any(text in name for name in names):
+            matches.append(code)
+    return matches

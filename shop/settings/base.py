@@ -239,8 +239,8 @@ STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
 
 # --- Oscar ------------------------------------------------------------------------------------
-OSCAR_SHOP_NAME = _("十堰优品")
-OSCAR_SHOP_TAGLINE = _("京堰消费帮扶 · 一水相连")
+OSCAR_SHOP_NAME = _("Shiyan Select")
+OSCAR_SHOP_TAGLINE = _("Beijing buys from the source of its water")
 OSCAR_HOMEPAGE = "/shop/"
 OSCAR_ALLOW_ANON_CHECKOUT = True
 OSCAR_PRODUCTS_PER_PAGE = 24
