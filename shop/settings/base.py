@@ -55,8 +55,8 @@ OSCAR_APPS = [
     "shop.config.ShiyanShop",
     "oscar.apps.analytics.apps.AnalyticsConfig",
     "shop.checkout.apps.CheckoutConfig",
-    "oscar.apps.address.apps.AddressConfig",
-    "oscar.apps.shipping.apps.ShippingConfig",
+    "shop.address.apps.AddressConfig",
+    "shop.shipping.apps.ShippingConfig",
     "catalogue.apps.CatalogueConfig",
     "oscar.apps.catalogue.reviews.apps.CatalogueReviewsConfig",
     "oscar.apps.communication.apps.CommunicationConfig",
@@ -254,7 +254,8 @@ OSCAR_DASHBOARD_NAVIGATION = [
     else section
     for section in _OSCAR_NAV
 ]
-# Order states. The order is placed before payment (see shop/checkout), so it starts here.
+# Order states (labels and translations: shop/order/statuses.py). The order is placed before
+# payment (see shop/checkout), so it starts here.
 OSCAR_INITIAL_ORDER_STATUS = "Pending payment"
 OSCAR_INITIAL_LINE_STATUS = "Pending payment"
 OSCAR_ORDER_STATUS_PIPELINE = {
@@ -267,6 +268,26 @@ OSCAR_ORDER_STATUS_PIPELINE = {
 }
 OSCAR_LINE_STATUS_PIPELINE = OSCAR_ORDER_STATUS_PIPELINE
 OSCAR_ORDER_STATUS_CASCADE = {status: status for status in OSCAR_ORDER_STATUS_PIPELINE}
+
+# --- Checkout: delivery and payment (shop/shipping, shop/checkout) ----------------------------
+# Standard delivery within Beijing: free from this basket total (incl. discounts), else a flat fee.
+SHOP_SHIPPING_FREE_FROM = env.str("SHOP_SHIPPING_FREE_FROM", default="99.00")
+SHOP_SHIPPING_FLAT_FEE = env.str("SHOP_SHIPPING_FLAT_FEE", default="10.00")
+# The payment methods offered at checkout, in display order (see shop/checkout/payment_methods.py).
+# A method that needs an outside service hides itself while it is not configured.
+SHOP_PAYMENT_METHODS = [
+    "shop.checkout.payment_methods.BankTransfer",
+    "shop.checkout.payment_methods.CashOnDelivery",
+]
+# The account buyers pay into by bank transfer (shown on the confirmation page and e-mail).
+# The defaults are demo values: production must set all three.
+SHOP_BANK_TRANSFER_ACCOUNT = {
+    "holder": env.str("BANK_TRANSFER_HOLDER", default="十堰优品电子商务有限公司（演示）"),
+    "bank": env.str("BANK_TRANSFER_BANK", default="中国工商银行北京朝阳支行（演示）"),
+    "number": env.str("BANK_TRANSFER_NUMBER", default="0200 0000 0000 0000 000"),
+}
+# The confirmation e-mail goes out from Celery after commit (shop/order/tasks.py), never inside
+# the request; Oscar's own in-request dispatch is switched off in shop/checkout/views.py.
 
 HAYSTACK_CONNECTIONS = {"default": {"ENGINE": "haystack.backends.simple_backend.SimpleEngine"}}
 HAYSTACK_SIGNAL_PROCESSOR = "haystack.signals.BaseSignalProcessor"

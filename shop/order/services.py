@@ -1,0 +1,116 @@
+"""Order services: cancelling an order, sending its confirmation e-mail."""
+
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import NoReverseMatch, reverse
+from django.utils import translation
+from django.utils.translation import gettext
+from oscar.core.loading import get_class, get_model
+
+from . import statuses
+from .signals import order_cancelled
+
+Order = get_model("order", "Order")
+OrderNote = get_model("order", "OrderNote")
+CommunicationEventType = get_model("communication", "CommunicationEventType")
+OrderDispatcher = get_class("order.utils", "OrderDispatcher")
+InvalidOrderStatus = get_class("order.exceptions", "InvalidOrderStatus")
+
+logger = logging.getLogger(__name__)
+
+ORDER_PLACED = OrderDispatcher.ORDER_PLACED_EVENT_CODE
+
+
+@transaction.atomic
+def order_cancel(*, order: Order, user=None, note: str = "") -> Order:
+    """Cancel an order and give its stock back; cancelling a cancelled order does nothing.
+
+    Locks the order row first, so two cancellations (a staff click and the expiry job) cannot
+    both give the stock back. Allocations still held by each line are returned to their stock
+    records (Oscar's ``Line.cancel_allocation``) in stock-record order, the status becomes
+    "Cancelled" (cascading to the lines), a note records who cancelled and why, and
+    ``order_cancelled`` is sent inside the transaction. Raises ``InvalidOrderStatus`` when the
+    order can no longer be cancelled (e.g. it has shipped).
+    """
+    order = Order._default_manager.select_for_update().get(pk=order.pk)
+    if order.status == statuses.CANCELLED:
+        return order
+    if statuses.CANCELLED not in order.available_statuses():
+        raise InvalidOrderStatus(
+            gettext("Order %(number)s is “%(status)s” and can no longer be cancelled.")
+            % {"number": order.number, "status": statuses.status_label(order.status)}
+        )
+
+    lines = order.lines.select_related("stockrecord", "product__product_class", "product__parent")
+    for line in sorted(lines, key=lambda line: (line.stockrecord_id or 0, line.pk)):
+        if line.stockrecord_id and not line.allocation_cancelled and line.num_allocated:
+            line.cancel_allocation(line.num_allocated)
+
+    order.set_status(statuses.CANCELLED)
+    message = gettext("Order cancelled; its stock was released.")
+    if note:
+        message = f"{message} {note}"
+    order.notes.create(user=user, message=message, note_type=OrderNote.SYSTEM)
+    order_cancelled.send(sender=Order, order=order, user=user)
+    return order
+
+
+def order_status_path(order: Order) -> str:
+    """Where the buyer follows the order: their account page, or the guest status page."""
+    try:
+        if order.user_id:
+            return reverse("customer:order", kwargs={"order_number": order.number})
+        return reverse(
+            "customer:anon-order",
+            kwargs={"order_number": order.number, "hash": order.verification_hash()},
+        )
+    except NoReverseMatch:
+        return ""
+
+
+@transaction.atomic
+def order_confirmation_send(*, order_id: int) -> bool:
+    """E-mail the buyer the order confirmation once; True if it was sent by this call.
+
+    Idempotent: the order row is locked and Oscar's ``CommunicationEvent`` for "ORDER_PLACED" is
+    checked first and written with the send, in one transaction. A retry or a second delivery of
+    the task finds the event and sends nothing; if sending fails, the event is rolled back, so the
+    retry sends it. The mail is rendered in the site's default language (zh-hans).
+    """
+    from shop.checkout.payment_methods import registry  # checkout builds on order, not the reverse
+
+    order = (
+        Order._default_manager.select_for_update(of=("self",))
+        .select_related("user", "shipping_address")
+        .get(pk=order_id)
+    )
+    event_type, _created = CommunicationEventType._default_manager.get_or_create(
+        code=ORDER_PLACED,
+        defaults={"name": "Order placed", "category": CommunicationEventType.ORDER_RELATED},
+    )
+    if order.communication_events.filter(event_type=event_type).exists():
+        logger.info("Order #%s: confirmation already sent, not sending again", order.number)
+        return False
+    if not order.email:
+        logger.warning("Order #%s: no e-mail address to send the confirmation to", order.number)
+        return False
+
+    with translation.override(settings.LANGUAGE_CODE):
+        method = registry.for_order(order)
+        status_path = order_status_path(order)
+        context = {
+            "order": order,
+            "lines": order.lines.all(),
+            "user": order.user,
+            "shop_name": settings.OSCAR_SHOP_NAME,
+            "status_path": status_path,
+            "payment_method": method,
+            "payment_instructions_html": method.render_instructions(order, "html") if method else "",
+            "payment_instructions_text": method.render_instructions(order, "txt") if method else "",
+        }
+        if status_path:
+            context["status_url"] = status_path  # Oscar's templates test this flag
+        OrderDispatcher(logger=logger).send_order_placed_email_for_user(order, context)
+    return order.communication_events.filter(event_type=event_type).exists()

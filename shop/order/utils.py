@@ -1,0 +1,42 @@
+"""Order placement that cannot oversell.
+
+Oscar's ``OrderCreator.place_order`` already writes the order inside ``transaction.atomic`` and
+allocates stock line by line in stock-record order. Here each allocation first locks its
+StockRecord row (``SELECT … FOR UPDATE``; on SQLite the IMMEDIATE transaction is the lock), reads
+the net stock under the lock, and refuses with ``InsufficientStock`` when it is short, which rolls
+the whole placement back. Locks are taken in primary-key order, so two placements never deadlock.
+The StockRecord CHECK constraints (0 ≤ num_allocated ≤ num_in_stock) remain the last line of
+defence for any code path that skips this one.
+"""
+
+from django.db import transaction
+from oscar.apps.order import utils
+from oscar.core.loading import get_model
+
+from .exceptions import InsufficientStock
+from .signals import order_stock_allocated
+
+StockRecord = get_model("partner", "StockRecord")
+
+
+class OrderCreator(utils.OrderCreator):
+    def place_order(self, *args, **kwargs):
+        """Place the order and, in the same transaction, let higher rooms allocate batches."""
+        with transaction.atomic():
+            order = super().place_order(*args, **kwargs)
+            order_stock_allocated.send(sender=self.__class__, order=order)
+        return order
+
+    def update_stock_records(self, line):
+        """Allocate one basket line's quantity under a row lock, or raise ``InsufficientStock``."""
+        product = line.product
+        if not product.get_product_class().track_stock:
+            return
+        record = StockRecord._default_manager.select_for_update().get(pk=line.stockrecord_id)
+        if line.quantity > record.net_stock_level:
+            raise InsufficientStock(
+                product_title=product.get_title(),
+                requested=line.quantity,
+                available=record.net_stock_level,
+            )
+        record.allocate(line.quantity)

@@ -1,0 +1,78 @@
+"""Twenty buyers race for the last five units on PostgreSQL: exactly five orders, never oversold."""
+
+import os
+import threading
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+from oscar.core.loading import get_model
+
+from tests.checkout import flow
+from tests.factories.order import china, product_for_sale
+
+Country = get_model("address", "Country")
+Order = get_model("order", "Order")
+StockRecord = get_model("partner", "StockRecord")
+
+ON_POSTGRES = connection.vendor == "postgresql"
+POSTGRES_REQUIRED = os.environ.get("POSTGRES_REQUIRED") == "1"
+
+pytestmark = [
+    pytest.mark.postgres,
+    # Row locks are the point: SQLite would serialise the buyers anyway.
+    pytest.mark.skipif(
+        not (ON_POSTGRES or POSTGRES_REQUIRED), reason="needs PostgreSQL (DATABASE_URL=postgres://…)"
+    ),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+BUYERS = 20
+UNITS_LEFT = 5
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _migration_data_restored_afterwards(django_db_setup, django_db_blocker):
+    """Put back what data migrations created (China, the Site, Wagtail's root), once flushed.
+
+    A transactional test ends with a flush; with ``--reuse-db`` the next run would otherwise start
+    without those rows. Module scope makes this run after pytest-django's flush.
+    """
+    yield
+    with django_db_blocker.unblock():
+        contents = getattr(connection, "_test_serialized_contents", None)
+        if contents and not Country.objects.exists():
+            connection.creation.deserialize_db_from_string(contents)
+
+
+def test_twenty_buyers_racing_for_the_last_five_units_get_exactly_five_orders():
+    assert ON_POSTGRES, "POSTGRES_REQUIRED=1 but the test database is not PostgreSQL"
+    china()
+    product = product_for_sale(title="房县黄酒 限量装", price="128.00", stock=UNITS_LEFT)
+    buyers = [Client() for _ in range(BUYERS)]
+    for number, buyer in enumerate(buyers):
+        flow.guest_checkout_to_preview(buyer, product, email=f"buyer{number}@example.com")
+    start = threading.Barrier(BUYERS)
+    outcomes = [None] * BUYERS
+
+    def buy(number):
+        try:
+            start.wait(timeout=30)
+            outcomes[number] = flow.place_order(buyers[number])["Location"]
+        except Exception as error:  # a crash must fail the test, not vanish in the thread
+            outcomes[number] = repr(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=buy, args=(number,)) for number in range(BUYERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    stock = StockRecord.objects.get(product=product)
+    assert outcomes.count(reverse("checkout:thank-you")) == UNITS_LEFT
+    assert outcomes.count(reverse("basket:summary")) == BUYERS - UNITS_LEFT
+    assert Order.objects.count() == UNITS_LEFT
+    assert (stock.num_in_stock, stock.num_allocated, stock.net_stock_level) == (UNITS_LEFT, UNITS_LEFT, 0)
