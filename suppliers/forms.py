@@ -136,7 +136,7 @@ class SupplierApplicationForm(SupplierIdentifiersMixin, forms.ModelForm):
             self.add_error("food_licence_scan", _("Attach a scan or photo of the food production licence."))
         return cleaned
 
-    def supplier_fields(self) -> dict:
+    def supplier_data(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
     def documents(self) -> list[tuple[str, object]]:
@@ -269,7 +269,7 @@ class ProductionBaseForm(forms.ModelForm):
             raise forms.ValidationError(_("You already have a base with this name."), code="base_name_taken")
         return name
 
-    def base_fields(self) -> dict:
+    def production_base_data(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
@@ -309,7 +309,7 @@ class CertificationForm(forms.ModelForm):
                 self.add_error("number", _("You already have this certificate."))
         return cleaned
 
-    def certification_fields(self) -> dict:
+    def certification_data(self) -> dict:
         fields = {name: self.cleaned_data[name] for name in self.Meta.fields}
         if not fields["scan"]:
             fields.pop("scan")  # keep the scan already on file

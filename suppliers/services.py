@@ -13,7 +13,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -210,17 +210,30 @@ def supplier_suspend(*, supplier: Supplier, by, reason: str) -> Supplier:
 
 @transaction.atomic
 def supplier_reinstate(*, supplier: Supplier, by, reason: str) -> Supplier:
-    """Lift a suspension and put back on sale exactly the products the suspension hid."""
+    """Lift a suspension and put back on sale exactly the products that suspensions hid and that now
+    have a seller again: those this suspension hid, and those another suspension hid that this
+    supplier also sells. A product whose every seller is still suspended stays hidden."""
     reason = _require_reason(reason)
     supplier = _lock(supplier)
     _change_status(supplier, allowed_from={Status.SUSPENDED}, new=Status.APPROVED, by=by, reason=reason)
     blocked = set(partner_ids_off_sale())
-    for hidden in supplier.hidden_products.select_related("product").select_for_update().order_by("pk"):
+    own = StockRecord.objects.filter(partner_id=supplier.partner_id)
+    hidden_rows = (
+        SuspensionHiddenProduct.objects.filter(
+            Q(supplier=supplier)
+            | Exists(own.filter(product=OuterRef("product_id")))
+            | Exists(own.filter(product__parent=OuterRef("product_id")))
+        )
+        .select_related("product")
+        .select_for_update()
+        .order_by("pk")
+    )
+    for hidden in hidden_rows:
         product = hidden.product
         sellers = _sellers(product)
         still_blocked = sellers & blocked
         if sellers and sellers == still_blocked:
-            # Every seller left is suspended too: the product stays hidden until the last one returns.
+            # Every seller left is suspended: the product stays hidden until one of them returns.
             hidden.supplier = Supplier.objects.filter(partner_id__in=still_blocked).order_by("pk").first()
             hidden.save(update_fields=["supplier"])
             continue

@@ -36,7 +36,11 @@ class PortalMixin:
         self.supplier = selectors.portal_supplier_for_user(request.user)
         if self.supplier is None:
             return render(request, "suppliers/portal/no_access.html", status=403)
+        self.load_objects()
         return super().dispatch(request, *args, **kwargs)
+
+    def load_objects(self) -> None:
+        """Fetch the objects named in the URL, through the supplier's own querysets (404 otherwise)."""
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -134,7 +138,7 @@ class BaseCreateView(PortalFormMixin, FormView):
         return kwargs
 
     def save(self, form):
-        self.base = services.production_base_create(supplier=self.supplier, **form.base_fields())
+        self.base = services.production_base_create(supplier=self.supplier, **form.production_base_data())
         messages.success(self.request, _("Base “%(name)s” added.") % {"name": self.base.name})
 
     def get_success_url(self):
@@ -146,15 +150,17 @@ class BaseUpdateView(OwnBaseMixin, PortalFormMixin, FormView):
     template_name = "suppliers/portal/base_form.html"
     form_class = ProductionBaseForm
 
-    def get_form_kwargs(self):
+    def load_objects(self):
         self.base = self.get_base()
+
+    def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "supplier": self.supplier, "instance": self.base}
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(base=self.base, **kwargs)
 
     def save(self, form):
-        services.production_base_update(base=self.base, **form.base_fields())
+        services.production_base_update(base=self.base, **form.production_base_data())
         messages.success(self.request, _("Base “%(name)s” saved.") % {"name": self.base.name})
 
     def get_success_url(self):
@@ -180,12 +186,14 @@ class BasePhotosView(OwnBaseMixin, PortalFormMixin, FormView):
     template_name = "suppliers/portal/base_photos.html"
     form_class = BasePhotoForm
 
+    def load_objects(self):
+        self.base = self.get_base()
+
     def get_context_data(self, **kwargs):
-        base = self.get_base()
-        return super().get_context_data(base=base, photos=list(base.photos.all()), **kwargs)
+        return super().get_context_data(base=self.base, photos=list(self.base.photos.all()), **kwargs)
 
     def save(self, form):
-        services.base_photo_add(base=self.get_base(), **form.cleaned_data)
+        services.base_photo_add(base=self.base, **form.cleaned_data)
         messages.success(self.request, _("Photo added."))
 
     def get_success_url(self):
@@ -240,7 +248,7 @@ class CertificationCreateView(PortalFormMixin, FormView):
         return {**super().get_form_kwargs(), "supplier": self.supplier}
 
     def save(self, form):
-        services.certification_create(supplier=self.supplier, **form.certification_fields())
+        services.certification_create(supplier=self.supplier, **form.certification_data())
         messages.success(self.request, _("Certificate added."))
 
     def get_success_url(self):
@@ -252,15 +260,17 @@ class CertificationUpdateView(OwnCertificationMixin, PortalFormMixin, FormView):
     template_name = "suppliers/portal/certification_form.html"
     form_class = CertificationForm
 
-    def get_form_kwargs(self):
+    def load_objects(self):
         self.certification = self.get_certification()
+
+    def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "supplier": self.supplier, "instance": self.certification}
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(certification=self.certification, **kwargs)
 
     def save(self, form):
-        services.certification_update(certification=self.certification, **form.certification_fields())
+        services.certification_update(certification=self.certification, **form.certification_data())
         messages.success(self.request, _("Certificate saved."))
 
     def get_success_url(self):
@@ -304,8 +314,10 @@ class StockUpdateView(PortalFormMixin, FormView):
             raise Http404
         return record
 
-    def get_initial(self):
+    def load_objects(self):
         self.stockrecord = self.get_stockrecord()
+
+    def get_initial(self):
         return {
             "num_in_stock": self.stockrecord.num_in_stock,
             "low_stock_threshold": self.stockrecord.low_stock_threshold,

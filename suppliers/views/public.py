@@ -79,7 +79,7 @@ class SupplierApplyView(FormView):
     def form_valid(self, form):
         try:
             with transaction.atomic():
-                supplier = services.supplier_apply(documents=form.documents(), **form.supplier_fields())
+                supplier = services.supplier_apply(documents=form.documents(), **form.supplier_data())
         except ValidationError as error:
             add_validation_error(form, error)
             return self.form_invalid(form)

@@ -45,3 +45,22 @@ def make_product():
 @pytest.fixture
 def make_order():
     return order_of
+
+
+class SourceThumbnailer:
+    """Stand-in for the catalogue's thumbnailer while that module is not on this branch: the source as is."""
+
+    def generate_thumbnail(self, source, **opts):
+        return source
+
+    def delete_thumbnails(self, source):
+        pass
+
+
+@pytest.fixture(autouse=True)
+def _thumbnailer(settings):
+    import importlib.util
+
+    module = settings.OSCAR_THUMBNAILER.rsplit(".", 1)[0]
+    if importlib.util.find_spec(module.split(".")[0]) is None or importlib.util.find_spec(module) is None:
+        settings.OSCAR_THUMBNAILER = "tests.suppliers.conftest.SourceThumbnailer"
