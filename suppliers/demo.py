@@ -644,7 +644,10 @@ def _seed_supplier(data: DemoSupplier, index: int, today: datetime.date) -> Supp
             defaults={
                 "name": cert.name,
                 "issuer": cert.issuer,
-                "valid_from": until - datetime.timedelta(days=cert.days_valid),
+                # Every demo certificate is already in force; only its end date varies.
+                "valid_from": min(
+                    until - datetime.timedelta(days=cert.days_valid), today - datetime.timedelta(days=60)
+                ),
                 "valid_until": until,
             },
         )

@@ -97,9 +97,9 @@ _WUDANGSHAN: tuple[tuple[float, float], ...] = (
 
 # Chinese labels (place names are shown in Chinese in both languages) and where to put them.
 _LABELS: dict[str, tuple[str, tuple[float, float]]] = {
-    County.YUNXI: ("郧西县", (110.00, 33.06)),
+    County.YUNXI: ("郧西县", (110.20, 33.08)),
     County.YUNYANG: ("郧阳区", (110.86, 33.00)),
-    County.DANJIANGKOU: ("丹江口市", (111.33, 32.70)),
+    County.DANJIANGKOU: ("丹江口市", (111.40, 32.56)),
     County.ZHANGWAN: ("张湾区", (110.59, 32.56)),
     County.MAOJIAN: ("茅箭区", (110.88, 32.53)),
     County.FANGXIAN: ("房县", (110.78, 31.95)),
