@@ -203,3 +203,33 @@ def test_profile_runs_a_fixed_number_of_queries(client, django_assert_max_num_qu
         response = client.get(supplier.get_absolute_url())
 
     assert response.status_code == 200
+
+
+def _render_supplier_for(product):
+    from django.template import Context, Template
+
+    return Template("{% load suppliers_tags %}{% supplier_for_product product %}").render(
+        Context({"product": product})
+    )
+
+
+def test_product_page_include_names_and_links_the_supplier_in_two_queries(django_assert_max_num_queries):
+    supplier = SupplierFactory(legal_name="房县菌菇专业合作社")
+    CertificationFactory(supplier=supplier, kind=Certification.Kind.GREEN_FOOD)
+    product = product_of(supplier)
+
+    with django_assert_max_num_queries(2):
+        html = _render_supplier_for(product)
+
+    assert "房县菌菇专业合作社" in html
+    assert f'href="{supplier.get_absolute_url()}"' in html
+    assert "sup-badge--green_food" in html
+
+
+def test_product_page_include_is_empty_without_an_approved_supplier():
+    from tests.factories.catalogue import product_in_stock
+
+    suspended = SupplierFactory(status=Supplier.Status.SUSPENDED)
+
+    assert _render_supplier_for(product_in_stock()).strip() == ""
+    assert _render_supplier_for(product_of(suspended)).strip() == ""
