@@ -164,6 +164,7 @@ def test_approval_creates_partner_and_portal_user_and_sends_the_invitation(
     assert application.status == Supplier.Status.APPROVED
     assert application.partner.name == "郧西县山里人家家庭农场"
     assert application.slug == application.partner.code
+    assert staff_client.get(application.get_absolute_url()).status_code == 200  # a Chinese slug resolves
     user = application.partner.users.get()
     assert user.email == "newcoop@example.com"
     assert not user.has_usable_password()
