@@ -19,6 +19,9 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("cms-admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("shop/suppliers/", include("suppliers.urls")),
+    path("shop/portal/", include("suppliers.urls_portal")),
+    path("shop/dashboard/suppliers/", include("suppliers.urls_staff")),
     path("shop/", include(apps.get_app_config("oscar").urls[0])),
 ]
 

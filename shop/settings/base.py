@@ -254,6 +254,21 @@ OSCAR_DASHBOARD_NAVIGATION = [
     else section
     for section in _OSCAR_NAV
 ]
+
+
+def _staff_only(user, url_name, url_args=None, url_kwargs=None):
+    return user.is_staff
+
+
+# Supplier review (applications, suspensions) lives in the suppliers app, under /shop/dashboard/suppliers/.
+OSCAR_DASHBOARD_NAVIGATION.append(
+    {
+        "label": _("Suppliers"),
+        "icon": "fas fa-tractor",
+        "url_name": "supplier-review:list",
+        "access_fn": _staff_only,
+    }
+)
 # Order states (labels and translations: shop/order/statuses.py). The order is placed before
 # payment (see shop/checkout), so it starts here.
 OSCAR_INITIAL_ORDER_STATUS = "Pending payment"

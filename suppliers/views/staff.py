@@ -1,0 +1,123 @@
+"""Staff review in the dashboard: applications and suppliers, their documents, and status decisions."""
+
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import ListView, TemplateView
+
+from suppliers import services
+from suppliers.forms import StatusDecisionForm
+from suppliers.models import Supplier, SupplierDocument
+
+
+class StaffMixin:
+    """Staff only (as Oscar's dashboard): anyone else is sent to the sign-in page."""
+
+    @method_decorator(staff_member_required(login_url="customer:login"))
+    def dispatch(self, request, *args, **kwargs):
+        return super().dispatch(request, *args, **kwargs)
+
+
+class SupplierReviewListView(StaffMixin, ListView):
+    template_name = "suppliers/staff/supplier_list.html"
+    context_object_name = "suppliers"
+    paginate_by = 30
+
+    def get_queryset(self):
+        self.status = self.request.GET.get("status", Supplier.Status.APPLIED)
+        suppliers = Supplier.objects.select_related("partner").order_by("-created_at", "-pk")
+        if self.status in Supplier.Status.values:
+            suppliers = suppliers.filter(status=self.status)
+        query = self.request.GET.get("q", "").strip()
+        if query:
+            suppliers = suppliers.filter(
+                Q(legal_name__icontains=query) | Q(short_name__icontains=query) | Q(uscc__iexact=query)
+            )
+        return suppliers
+
+    def get_context_data(self, **kwargs):
+        counts = dict(Supplier.objects.order_by().values_list("status").annotate(n=Count("pk")))
+        tabs = [(value, label, counts.get(value, 0)) for value, label in Supplier.Status.choices]
+        return super().get_context_data(
+            tabs=tabs, status=self.status, query=self.request.GET.get("q", ""), **kwargs
+        )
+
+
+ACTIONS_BY_STATUS = {
+    Supplier.Status.APPLIED: ["approve", "reject"],
+    Supplier.Status.APPROVED: ["suspend"],
+    Supplier.Status.SUSPENDED: ["reinstate"],
+    Supplier.Status.REJECTED: [],
+}
+SERVICES = {
+    "approve": services.supplier_approve,
+    "reject": services.supplier_reject,
+    "suspend": services.supplier_suspend,
+    "reinstate": services.supplier_reinstate,
+}
+DONE_MESSAGES = {
+    "approve": gettext_lazy(
+        "Approved: the partner and the portal account exist, and the invitation is on its way."
+    ),
+    "reject": gettext_lazy("Application rejected."),
+    "suspend": gettext_lazy("Suspended: its products are off sale from now on."),
+    "reinstate": gettext_lazy("Reinstated: its products are back on sale."),
+}
+
+
+class SupplierReviewDetailView(StaffMixin, TemplateView):
+    template_name = "suppliers/staff/supplier_detail.html"
+
+    def get_supplier(self):
+        return get_object_or_404(
+            Supplier.objects.select_related("partner", "status_changed_by"), pk=self.kwargs["pk"]
+        )
+
+    def get_context_data(self, form=None, **kwargs):
+        supplier = self.get_supplier()
+        actions = ACTIONS_BY_STATUS[supplier.status]
+        return super().get_context_data(
+            supplier=supplier,
+            documents=list(supplier.documents.all()),
+            history=list(supplier.status_changes.select_related("changed_by")),
+            bases=list(supplier.bases.all()),
+            certifications=list(supplier.certifications.all()),
+            actions=[(action, StatusDecisionForm.ACTIONS[action]) for action in actions],
+            form=form or StatusDecisionForm(),
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        supplier = self.get_supplier()
+        form = StatusDecisionForm(request.POST)
+        if form.is_valid():
+            action = form.cleaned_data["action"]
+            if action not in ACTIONS_BY_STATUS[supplier.status]:
+                form.add_error(None, _("This decision does not apply to a supplier in this status."))
+            else:
+                try:
+                    SERVICES[action](supplier=supplier, by=request.user, reason=form.cleaned_data["reason"])
+                except ValidationError as error:
+                    form.add_error(None, error)
+                else:
+                    messages.success(request, str(DONE_MESSAGES[action]))
+                    return redirect("supplier-review:detail", pk=supplier.pk)
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class SupplierDocumentView(StaffMixin, View):
+    """Application documents are not public: staff read them through this view."""
+
+    def get(self, request, pk, document_pk):
+        document = get_object_or_404(SupplierDocument, pk=document_pk, supplier_id=pk)
+        try:
+            return FileResponse(document.file.open("rb"), as_attachment=False)
+        except FileNotFoundError:
+            raise Http404
