@@ -60,7 +60,11 @@ class Product(AbstractProduct):
     class Meta(AbstractProduct.Meta):
         constraints = [
             models.UniqueConstraint(
-                fields=["gtin"], condition=~Q(gtin=""), name="catalogue_product_unique_gtin"
+                fields=["gtin"],
+                condition=~Q(gtin=""),
+                name="catalogue_product_unique_gtin",
+                violation_error_code="gtin_taken",
+                violation_error_message=_("Another product already has this GTIN."),
             ),
         ]
 
