@@ -39,7 +39,7 @@ OPTION_GROUPS = {
 MOTIF_BY_CATEGORY = {
     "tea": "tea",
     "green-tea": "tea",
-    "black-tea": "tea",
+    "black-tea": "black-tea",
     "shiitake": "shiitake",
     "black-fungus": "black-fungus",
     "citrus": "citrus",
@@ -198,7 +198,11 @@ def _image_ensure(product, *, spec: DemoProduct, font, report: SeedReport) -> No
     if image is not None and image.original and image.original.storage.exists(image.original.name):
         return
     data = product_image(
-        motif=MOTIF_BY_CATEGORY[spec.category], label=spec.short_name, seed=product.upc, font=font
+        motif=MOTIF_BY_CATEGORY[spec.category],
+        label=spec.short_name,
+        seed=product.upc,
+        font=font,
+        gift="礼盒" in spec.title,
     )
     image = image or ProductImage(product=product, code=code, caption=spec.title, display_order=0)
     # Oscar's upload path dates the folder; a redrawn picture (media folder wiped) gets a new one.

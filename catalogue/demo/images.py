@@ -22,6 +22,7 @@ _SCALE = 2  # drawn at twice the size, then reduced: Pillow's shapes have no ant
 # (background, main colour, accent) per motif.
 PALETTES = {
     "tea": ("#e4efd8", "#3d7a3a", "#9cc46a"),
+    "black-tea": ("#f4e4d6", "#7c3f22", "#c2703f"),
     "shiitake": ("#f1e6d8", "#7b4a2a", "#d8b48a"),
     "black-fungus": ("#e9e3dc", "#2f2522", "#8a6f62"),
     "citrus": ("#fff2d9", "#f0891c", "#4f9a3a"),
@@ -63,18 +64,32 @@ def cjk_font_path() -> tuple[str, int] | None:
     return None
 
 
-def product_image(*, motif: str, label: str, seed: str, font: tuple[str, int] | None = None) -> bytes:
-    """A square JPEG for one product: ``motif`` picks colours and drawing, ``seed`` the variations."""
+def product_image(
+    *, motif: str, label: str, seed: str, font: tuple[str, int] | None = None, gift: bool = False
+) -> bytes:
+    """A square JPEG for one product: ``motif`` picks colours and drawing, ``seed`` the variations.
+
+    ``gift`` adds a wrapped box, for gift sets.
+    """
     rng = random.Random(seed)
-    background, main, accent = (_shift_hue(colour, rng.uniform(-0.03, 0.03)) for colour in PALETTES[motif])
+    hue = rng.uniform(-0.05, 0.05)
+    background, main, accent = (_shift_hue(colour, hue) for colour in PALETTES[motif])
     size = SIZE * _SCALE
     image = Image.new("RGB", (size, size), background)
     draw = ImageDraw.Draw(image)
     _draw_backdrop(draw, size, background, rng)
     has_label = bool(label and font)
     # With a label the motif sits higher, leaving the bottom band for the name.
-    centre = (size // 2, int(size * (0.44 if has_label else 0.5)))
+    centre = (
+        int(size * (0.5 + rng.uniform(-0.05, 0.05))),
+        int(size * ((0.44 if has_label else 0.5) + rng.uniform(-0.02, 0.02))),
+    )
     MOTIFS[motif](draw, centre, size, main, accent, rng)
+    if gift:
+        _gift_box(draw, size, main, accent, rng)
+    if rng.random() < 0.5:
+        image = image.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+        draw = ImageDraw.Draw(image)
     if has_label:
         _draw_label(draw, size, label, main, font)
     image = image.reduce(_SCALE)  # box-filter average of each 2×2 block: the anti-aliasing
@@ -157,6 +172,21 @@ def _tea(draw, centre, size, main, accent, rng) -> None:
         _leaf(draw, cx, y, length, length * 0.42, angle, colour, _mix(colour, (255, 255, 255), 0.35))
     # The bud at the top: 一芽一叶.
     _leaf(draw, cx, cy - size * 0.19, size * 0.12, size * 0.04, -math.pi / 2, accent, main)
+
+
+def _black_tea(draw, centre, size, main, accent, rng) -> None:
+    cx, cy = centre
+    _tea(draw, (cx - int(size * 0.12), cy - int(size * 0.04)), size, main, accent, rng)
+    # A cup of red tea beside the sprig.
+    x, y, w = cx + size * 0.16, cy + size * 0.12, size * 0.24
+    draw.ellipse(
+        (x - w * 0.62, y + w * 0.28, x + w * 0.62, y + w * 0.48), fill=_mix(main, (255, 255, 255), 0.7)
+    )
+    draw.chord((x - w / 2, y - w * 0.45, x + w / 2, y + w * 0.45), 0, 180, fill=(250, 246, 240))
+    draw.ellipse((x - w / 2, y - w * 0.08, x + w / 2, y + w * 0.08), fill=(250, 246, 240))
+    draw.ellipse(
+        (x - w * 0.44, y - w * 0.06, x + w * 0.44, y + w * 0.06), fill=_mix(main, (190, 60, 30), 0.5)
+    )
 
 
 def _shiitake(draw, centre, size, main, accent, rng) -> None:
@@ -372,8 +402,24 @@ def _herbs(draw, centre, size, main, accent, rng) -> None:
             )
 
 
+def _gift_box(draw, size, main, accent, rng) -> None:
+    """A wrapped box in the lower corner: the product is a gift set."""
+    w = size * 0.2
+    x0, y0 = size * 0.07, size * 0.56
+    ribbon = (196, 46, 46)
+    draw.rectangle((x0, y0, x0 + w, y0 + w * 0.8), fill=_mix(accent, (255, 255, 255), 0.25))
+    draw.rectangle((x0 - w * 0.04, y0 - w * 0.14, x0 + w * 1.04, y0 + w * 0.06), fill=_mix(accent, main, 0.3))
+    draw.rectangle((x0 + w * 0.44, y0 - w * 0.14, x0 + w * 0.56, y0 + w * 0.8), fill=ribbon)
+    for side in (-1, 1):
+        bx = x0 + w * 0.5 + side * w * 0.16
+        draw.ellipse(
+            (bx - w * 0.14, y0 - w * 0.34, bx + w * 0.14, y0 - w * 0.1), outline=ribbon, width=int(w * 0.06)
+        )
+
+
 MOTIFS = {
     "tea": _tea,
+    "black-tea": _black_tea,
     "shiitake": _shiitake,
     "black-fungus": _black_fungus,
     "citrus": _citrus,
