@@ -8,7 +8,11 @@ Oscar's product attributes, so editors can add more without a migration.
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from oscar.apps.catalogue.abstract_models import AbstractProduct, AbstractProductClass
+from oscar.apps.catalogue.abstract_models import (
+    AbstractAttributeOption,
+    AbstractProduct,
+    AbstractProductClass,
+)
 
 from core.places import County
 from core.validators import gtin14, validate_gtin
@@ -60,7 +64,11 @@ class Product(AbstractProduct):
     class Meta(AbstractProduct.Meta):
         constraints = [
             models.UniqueConstraint(
-                fields=["gtin"], condition=~Q(gtin=""), name="catalogue_product_unique_gtin"
+                fields=["gtin"],
+                condition=~Q(gtin=""),
+                name="catalogue_product_unique_gtin",
+                violation_error_code="gtin_taken",
+                violation_error_message=_("Another product already has this GTIN."),
             ),
         ]
 
@@ -72,6 +80,12 @@ class Product(AbstractProduct):
     def is_adults_only(self) -> bool:
         product_class = self.get_product_class()
         return bool(product_class and product_class.adults_only)
+
+
+class AttributeOption(AbstractAttributeOption):
+    class Meta(AbstractAttributeOption.Meta):
+        # Oscar leaves options unordered; grades (特级, 一级, 二级) read in the order they were added.
+        ordering = ["group_id", "id"]
 
 
 from oscar.apps.catalogue.models import *  # noqa: E402,F403

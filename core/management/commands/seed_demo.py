@@ -1,16 +1,20 @@
 """Load the demo data: suppliers, products, accounts (and, as rooms arrive, batches and pages).
 
 Idempotent: running it twice leaves the same data. Each room contributes a ``demo`` module with a
-``seed(command)`` function; they run in dependency order, each in its own transaction.
+``seed(command)`` function; they run in dependency order, each in its own transaction. A module may
+also define ``report(command)``: those run after every module has seeded (and on ``--once`` when
+there is nothing to do), so what a developer needs to read (the demo accounts) comes last.
 """
 
 import importlib
+import time
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-# Lower rooms first: each may rely on what the ones before it created.
-DEMO_MODULES = ["catalogue.demo", "suppliers.demo", "core.demo_accounts"]
+# Lower rooms first: each may rely on what the ones before it created. core.demo_accounts needs the
+# catalogue's partners; suppliers.demo links the demo cooperative user to its supplier.
+DEMO_MODULES = ["catalogue.demo", "core.demo_accounts", "suppliers.demo"]
 SEED_MARKER_KEY = "demo_seeded"
 
 
@@ -25,13 +29,22 @@ class Command(BaseCommand):
     def handle(self, *args, once=False, **options):
         from core.models import SiteFlag
 
+        modules = [importlib.import_module(name) for name in DEMO_MODULES]
         if once and SiteFlag.objects.filter(key=SEED_MARKER_KEY).exists():
             self.stdout.write("Demo data already loaded (run `python manage.py seed_demo` to refresh).")
+            self._report(modules)
             return
-        for module_name in DEMO_MODULES:
-            module = importlib.import_module(module_name)
-            self.stdout.write(self.style.MIGRATE_HEADING(f"Seeding {module_name} …"))
+        started = time.monotonic()
+        for module in modules:
+            self.stdout.write(self.style.MIGRATE_HEADING(f"Seeding {module.__name__} …"))
             with transaction.atomic():
                 module.seed(self)
-        SiteFlag.objects.update_or_create(key=SEED_MARKER_KEY, defaults={"value": "1"})
-        self.stdout.write(self.style.SUCCESS("Demo data ready."))
+        SiteFlag.objects.get_or_create(key=SEED_MARKER_KEY, defaults={"value": "1"})
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready in {time.monotonic() - started:.1f} s."))
+        self._report(modules)
+
+    def _report(self, modules):
+        for module in modules:
+            report = getattr(module, "report", None)
+            if report is not None:
+                report(self)

@@ -1,0 +1,1 @@
+from oscar.apps.dashboard.catalogue.models import *

@@ -1,0 +1,33 @@
+"""The dashboard's product table, with where each product comes from and under which brand."""
+
+from django.utils.translation import gettext_lazy as _
+from django_tables2 import A, Column
+from oscar.apps.dashboard.catalogue import tables as oscar_tables
+from oscar.apps.dashboard.catalogue.tables import *  # noqa: F403
+
+
+class ProductTable(oscar_tables.ProductTable):
+    origin_county = Column(
+        verbose_name=_("Origin county"),
+        accessor=A("get_origin_county_display"),
+        order_by="origin_county",
+        default="—",
+    )
+    brand = Column(verbose_name=_("Brand"), order_by="brand", default="—")
+
+    class Meta(oscar_tables.ProductTable.Meta):
+        sequence = (
+            "checkbox",
+            "title",
+            "upc",
+            "image",
+            "origin_county",
+            "brand",
+            "product_class",
+            "variants",
+            "stock_records",
+            "...",
+            "is_public",
+            "date_updated",
+            "actions",
+        )
