@@ -21,6 +21,7 @@ from django.utils import timezone
 from oscar.core.loading import get_model
 from PIL import Image, ImageDraw, ImageFont
 
+from core.demo_utils import record_sync
 from core.places import County
 from suppliers.models import BasePhoto, Certification, ProductionBase, Supplier, SupplierStatusChange
 from suppliers.services import COOPERATIVE_GROUP
@@ -577,9 +578,10 @@ def _demo_password() -> str:
 
 def _seed_supplier(data: DemoSupplier, index: int, today: datetime.date) -> Supplier:
     partner, _ = Partner.objects.get_or_create(code=data.code, defaults={"name": data.name})
-    supplier, created = Supplier.objects.update_or_create(
-        partner=partner,
-        defaults={
+    supplier, created = record_sync(
+        Supplier,
+        lookup={"partner": partner},
+        values={
             "slug": partner.code,
             "legal_name": data.name,
             "short_name": data.short_name,
@@ -608,10 +610,10 @@ def _seed_supplier(data: DemoSupplier, index: int, today: datetime.date) -> Supp
         supplier.logo.save(f"{data.code}.png", ContentFile(draw_logo(data.short_name, index)), save=True)
 
     for number, demo_base in enumerate(data.bases):
-        base, _ = ProductionBase.objects.update_or_create(
-            supplier=supplier,
-            name=demo_base.name,
-            defaults={
+        base, _ = record_sync(
+            ProductionBase,
+            lookup={"supplier": supplier, "name": demo_base.name},
+            values={
                 "county": demo_base.county or data.county,
                 "township": demo_base.township,
                 "latitude": demo_base.lat,
@@ -637,11 +639,10 @@ def _seed_supplier(data: DemoSupplier, index: int, today: datetime.date) -> Supp
 
     for cert in data.certs:
         until = today + datetime.timedelta(days=cert.days_left)
-        certification, _ = Certification.objects.update_or_create(
-            supplier=supplier,
-            kind=cert.kind,
-            number=cert.number,
-            defaults={
+        certification, _ = record_sync(
+            Certification,
+            lookup={"supplier": supplier, "kind": cert.kind, "number": cert.number},
+            values={
                 "name": cert.name,
                 "issuer": cert.issuer,
                 # Every demo certificate is already in force; only its end date varies.
@@ -663,8 +664,11 @@ def _seed_coop_user(command=None) -> None:
     if not user.has_usable_password():
         user.set_password(_demo_password())
         user.save(update_fields=["password"])
-    Partner.objects.get(code=COOP_PARTNER).users.add(user)
-    user.groups.add(Group.objects.get(name=COOPERATIVE_GROUP))
+    partner = Partner.objects.get(code=COOP_PARTNER)
+    if not partner.users.filter(pk=user.pk).exists():
+        partner.users.add(user)
+    if not user.groups.filter(name=COOPERATIVE_GROUP).exists():
+        user.groups.add(Group.objects.get(name=COOPERATIVE_GROUP))
 
 
 def seed(command=None) -> None:
