@@ -142,7 +142,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "oscar.apps.search.context_processors.search_form",
+                "shop.search.context_processors.search_form",
                 "oscar.apps.checkout.context_processors.checkout",
                 "oscar.core.context_processors.metadata",
                 "core.context_processors.site_chrome",
