@@ -48,7 +48,7 @@ class SearchForm(forms.Form):
     """Filters, sort order and words for a product list (all products, a category, a search)."""
 
     SORT_CHOICES = [
-        (Sort.RELEVANCE, _("Relevancy")),
+        (Sort.RELEVANCE, _("Best match")),
         (Sort.NEWEST, _("Newest")),
         (Sort.PRICE_LOW_TO_HIGH, _("Price low to high")),
         (Sort.PRICE_HIGH_TO_LOW, _("Price high to low")),
