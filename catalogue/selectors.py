@@ -11,6 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db.models import (
     Case,
     Count,
@@ -19,11 +20,13 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
     Value,
     When,
+    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce, Substr
 from oscar.core.loading import get_model
@@ -88,36 +91,56 @@ def search_terms(query: str) -> list[str]:
 
 
 def _first_stockrecord_price():
-    """The price of the stock record ``UseFirstStockRecord`` picks; for a parent, its cheapest child."""
+    """The price Oscar's default strategy shows, as a database expression for filters and sorting.
+
+    A product's own first stock record (``UseFirstStockRecord``); for a parent, the first record of
+    its first public child in Oscar's product order (what ``parent_pricing_policy`` picks).
+    """
+    money = DecimalField(max_digits=12, decimal_places=2)
     own = StockRecord.objects.filter(product=OuterRef("pk")).order_by("pk").values("price")[:1]
-    cheapest_child = (
+    first_child = (
         StockRecord.objects.filter(product__parent=OuterRef("pk"), product__is_public=True)
-        .order_by("price")
+        .order_by("-product__date_created", "product__pk", "pk")
         .values("price")[:1]
     )
-    return Coalesce(
-        Subquery(own, output_field=DecimalField(max_digits=12, decimal_places=2)),
-        Subquery(cheapest_child, output_field=DecimalField(max_digits=12, decimal_places=2)),
+    return Coalesce(Subquery(own, output_field=money), Subquery(first_child, output_field=money))
+
+
+def _with_option_flags(queryset: QuerySet) -> QuerySet:
+    """What ``Product.has_options`` reads, so the add-to-basket form asks nothing more."""
+    return queryset.annotate(
+        has_product_class_options=Exists(Option.objects.filter(productclass=OuterRef("product_class"))),
+        has_product_options=Exists(Option.objects.filter(product=OuterRef("pk"))),
     )
 
 
 def product_card_queryset() -> QuerySet:
     """Browsable products with everything a product card renders prefetched.
 
-    Oscar's ``base_queryset`` also prefetches option rows that a card never reads; the two
-    ``has_*_options`` annotations are all ``Product.has_options`` needs.
+    Oscar's ``base_queryset`` also prefetches option rows that a card never reads (``options``
+    is a fresh union query anyway); the ``has_*_options`` flags are all a card needs. Parents'
+    public children are fetched by ``products_for_cards`` only when a page holds a parent.
     """
-    public_children = Product.objects.public().prefetch_related("stockrecords")
-    return (
-        Product.objects.browsable()
-        .select_related("product_class")
-        .annotate(
-            has_product_class_options=Exists(Option.objects.filter(productclass=OuterRef("product_class"))),
-            has_product_options=Exists(Option.objects.filter(product=OuterRef("pk"))),
-        )
-        .prefetch_related("stockrecords", "images", "quality_marks")
-        .prefetch_public_children(queryset=public_children)
+    return _with_option_flags(Product.objects.browsable().select_related("product_class")).prefetch_related(
+        "stockrecords", "images", "quality_marks"
     )
+
+
+def products_for_cards(products) -> list:
+    """Evaluate a page of products and give any parent its public children with their stock,
+    which the pricing strategy reads; no query at all when the page has no parent product."""
+    products = list(products)
+    parents = [product for product in products if product.is_parent]
+    if parents:
+        prefetch_related_objects(
+            parents,
+            Prefetch(
+                "children",
+                queryset=Product.objects.public().prefetch_related("stockrecords"),
+                to_attr="_prefetched_public_children",
+            ),
+        )
+    return products
 
 
 def _in_category(category) -> Exists:
@@ -214,11 +237,29 @@ def county_counts(filters: ProductFilters) -> dict[str, int]:
 def quality_marks_with_counts(filters: ProductFilters) -> list:
     """Every quality mark, each with ``num_products`` matching the other filters."""
     matching = product_filter(Product.objects.browsable(), filters, skip="marks").values("pk")
+    # Meta.ordering does not apply to a GROUP BY query, so the order is spelled out.
     return list(
         QualityMark.objects.annotate(
             num_products=Count("products", filter=Q(products__in=matching), distinct=True)
-        )
+        ).order_by("display_order", "code")
     )
+
+
+#: Categories change rarely and are read on every page (header menu, filter list); a new or renamed
+#: category shows up within this many seconds.
+CATEGORY_CACHE_SECONDS = 300
+
+
+def browsable_categories() -> list:
+    """Every public category in tree order, from the cache when it can be."""
+    return cache.get_or_set(
+        "storefront:browsable-categories", lambda: list(Category.objects.browsable()), CATEGORY_CACHE_SECONDS
+    )
+
+
+def menu_categories() -> list:
+    """The top-level categories the header menu shows."""
+    return [c for c in browsable_categories() if c.depth == 1 and not c.exclude_from_menu]
 
 
 def category_cards() -> list:
@@ -227,7 +268,7 @@ def category_cards() -> list:
     One query for the categories and one for all the counts (a product filed under two
     subcategories of one root is counted once).
     """
-    roots = list(Category.objects.browsable().filter(depth=1))
+    roots = [c for c in browsable_categories() if c.depth == 1]
     steplen = Category.steplen
     counts = (
         ProductCategory.objects.filter(
@@ -251,68 +292,90 @@ def featured_products(*, limit: int = 8) -> list:
     while there is something to sell.
     """
     base = product_card_queryset()
-    featured = list(base.filter(priority__gt=0).order_by("-priority", "-date_created", "-pk")[:limit])
+    featured = products_for_cards(
+        base.filter(priority__gt=0).order_by("-priority", "-date_created", "-pk")[:limit]
+    )
     if featured:
         return featured
-    return list(base.order_by("-date_created", "-pk")[:limit])
+    return products_for_cards(base.order_by("-date_created", "-pk")[:limit])
 
 
 def product_detail_queryset() -> QuerySet:
-    """Products with what the product page renders prefetched: attributes, images, stock, marks."""
-    public_children = Product.objects.public().prefetch_related("stockrecords")
+    """Products with what the product page renders prefetched: attributes, images, stock, marks.
+
+    A parent's children are left to the strategy, which fetches them with their stock in one go.
+    """
     return (
-        Product.objects.base_queryset()
-        .select_related("parent", "parent__product_class")
+        _with_option_flags(Product.objects.select_related("product_class", "parent", "parent__product_class"))
+        .prefetch_related("stockrecords", "images", "quality_marks")
         .prefetch_attribute_values()
-        .prefetch_public_children(queryset=public_children)
         .prefetch_browsable_categories()
-        .prefetch_related("quality_marks")
     )
 
 
-def recommended_products(product, *, limit: int = 4) -> list:
-    """Products the editors recommend for this one, else others from its first category."""
+def _recommended_ids(product, *, limit: int) -> list[int]:
+    """Editors' recommendations, best ranked first; else others from the product's first category."""
     ranked = list(
         ProductRecommendation.objects.filter(primary=product)
         .order_by("-ranking", "pk")
         .values_list("recommendation_id", flat=True)[:limit]
     )
     if ranked:
-        found = product_card_queryset().in_bulk(ranked)
-        recommended = [found[pk] for pk in ranked if pk in found]
-    else:
-        recommended = []
-    if recommended:
-        return recommended
+        return ranked
     categories = product.get_categories()
     category = categories[0] if len(categories) else None
     if category is None:
         return []
     return list(
-        product_card_queryset()
+        Product.objects.browsable()
         .filter(_in_category(category))
         .exclude(pk=product.pk)
-        .order_by("-priority", "-date_created", "-pk")[:limit]
+        .order_by("-priority", "-date_created", "-pk")
+        .values_list("pk", flat=True)[:limit]
     )
 
 
+def product_page_neighbours(product, *, viewed_ids: list, limit: int = 4) -> tuple[list, list]:
+    """(recommended products, recently viewed products) for a product page, as cards.
+
+    ``viewed_ids`` come from Oscar's history cookie (latest last) and are the buyer's to tamper
+    with, so only whole numbers count. Both lists are loaded in one card query.
+    """
+    recommended = _recommended_ids(product, limit=limit)
+    viewed_ids = [pk for pk in viewed_ids if isinstance(pk, int) and not isinstance(pk, bool)]
+    viewed = [pk for pk in reversed(viewed_ids) if pk != product.pk][:limit]
+    if not recommended and not viewed:
+        return [], []
+    cards = product_card_queryset().in_bulk({*recommended, *viewed})
+    products_for_cards(cards.values())  # parents among them get their children, in place
+    return [cards[pk] for pk in recommended if pk in cards], [cards[pk] for pk in viewed if pk in cards]
+
+
 def category_for_page(pk: int, *, include_hidden: bool = False):
-    """A browsable category by primary key (any category for staff previews), or None."""
+    """A browsable category by primary key (any category for staff previews), or None.
+
+    Served from the cached list; a category created since the cache was filled is looked up.
+    """
+    if not include_hidden:
+        for category in browsable_categories():
+            if category.pk == pk:
+                return category
     categories = Category.objects.all() if include_hidden else Category.objects.browsable()
     return categories.filter(pk=pk).first()
 
 
 def category_children(category) -> list:
     """The browsable categories one level below ``category``, in tree order."""
-    return list(Category.objects.browsable().filter(depth=category.depth + 1, path__startswith=category.path))
+    return [
+        c
+        for c in browsable_categories()
+        if c.depth == category.depth + 1 and c.path.startswith(category.path)
+    ]
 
 
-def products_recently_viewed(ids: list[int], *, exclude=None, limit: int = 4) -> list:
-    """The buyer's recently viewed products (ids from Oscar's history cookie), latest first."""
-    # The cookie is the buyer's to tamper with: keep whole numbers only.
-    ids = [pk for pk in ids if isinstance(pk, int) and not isinstance(pk, bool)]
-    wanted = [pk for pk in reversed(ids) if exclude is None or pk != exclude.pk][:limit]
-    if not wanted:
+def category_trail(category) -> list:
+    """The category and its ancestors, root first (for breadcrumbs)."""
+    if category is None:
         return []
-    found = product_card_queryset().in_bulk(wanted)
-    return [found[pk] for pk in wanted if pk in found]
+    trail = [c for c in browsable_categories() if category.path.startswith(c.path) and c.pk != category.pk]
+    return [*sorted(trail, key=lambda c: c.depth), category]

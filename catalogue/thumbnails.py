@@ -169,6 +169,12 @@ class RenditionThumbnailer(AbstractThumbnailer):
                             raise ImageRefused(
                                 f"{image.width}x{image.height} is more than {max_pixels} pixels"
                             )
+                        if image.format == "JPEG":
+                            # Let libjpeg decode at 1/2, 1/4 or 1/8 scale when that still covers
+                            # the target: a 12-megapixel phone photo becomes a card in a fraction
+                            # of the time and memory.
+                            target = self._target_size(image.width, image.height, options)
+                            image.draft("RGB", target)
                         image.load()
                         return self._resize_to_webp(image, options)
             except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:

@@ -39,12 +39,11 @@ class ProductDetailView(CoreProductDetailView):
         category = categories[0] if len(categories) else None
         context.update(
             category=category,
-            category_trail=category.get_ancestors_and_self() if category else [],
+            category_trail=selectors.category_trail(category),
             attribute_values=product.get_attribute_values(),
             quality_marks=list(product.quality_marks.all()),
-            recommended_products=selectors.recommended_products(product, limit=4),
-            recently_viewed_products=selectors.products_recently_viewed(
-                CustomerHistoryManager.extract(self.request), exclude=product, limit=4
-            ),
         )
+        viewed_ids = CustomerHistoryManager.extract(self.request)
+        recommended, viewed = selectors.product_page_neighbours(product, viewed_ids=viewed_ids)
+        context.update(recommended_products=recommended, recently_viewed_products=viewed)
         return context

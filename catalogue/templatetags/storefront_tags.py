@@ -2,10 +2,10 @@
 
 from django import template
 from django.templatetags.static import static
-from oscar.core.loading import get_model
+
+from catalogue import selectors
 
 register = template.Library()
-Category = get_model("catalogue", "Category")
 
 #: Category slugs (see the brief's fixed names) that have their own drawn icon.
 CATEGORY_ICONS = {"tea", "mushrooms", "citrus", "olive-oil", "yellow-wine", "others"}
@@ -13,8 +13,8 @@ CATEGORY_ICONS = {"tea", "mushrooms", "citrus", "olive-oil", "yellow-wine", "oth
 
 @register.simple_tag
 def nav_categories():
-    """Top-level public categories for the header menu (one query)."""
-    return list(Category.objects.browsable().filter(depth=1, exclude_from_menu=False))
+    """Top-level public categories for the header menu (cached: no query on most pages)."""
+    return selectors.menu_categories()
 
 
 @register.simple_tag

@@ -4,15 +4,16 @@ The filter form never raises on bad input: an invalid field gets a translated me
 out of the filters, while the valid ones still apply (a typo in a price keeps the county filter).
 """
 
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from oscar.core.loading import get_model
 
-from catalogue.selectors import MAX_QUERY_LENGTH, ProductFilters, Sort
+from catalogue.selectors import MAX_QUERY_LENGTH, ProductFilters, Sort, browsable_categories
 from core.places import County
 
-Category = get_model("catalogue", "Category")
-QualityMark = get_model("catalogue", "QualityMark")
+#: What a quality-mark code looks like (``QualityMark.code`` is a slug of at most 32 characters).
+CODE_SHAPE = re.compile(r"[-a-zA-Z0-9_]{1,32}")
 
 
 class SearchInput(forms.TextInput):
@@ -39,9 +40,20 @@ class SearchBoxForm(forms.Form):
     q = _query_field()
 
 
-class CategoryChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return "\u3000" * (obj.depth - 1) + obj.name
+class MarkCodesField(forms.MultipleChoiceField):
+    """Quality-mark codes, checked for shape here and against the marks that exist by
+    ``SearchForm.check_marks`` (the view reads the marks once, with their product counts)."""
+
+    widget = forms.CheckboxSelectMultiple
+    max_codes = 10
+
+    def valid_value(self, value):
+        return bool(CODE_SHAPE.fullmatch(str(value)))
+
+    def validate(self, value):
+        super().validate(value)
+        if len(value) > self.max_codes:
+            raise forms.ValidationError(_("Choose at most %(n)d quality marks.") % {"n": self.max_codes})
 
 
 class SearchForm(forms.Form):
@@ -56,20 +68,13 @@ class SearchForm(forms.Form):
     ]
 
     q = _query_field()
-    category = CategoryChoiceField(
-        label=_("Category"),
-        queryset=Category.objects.none(),
-        required=False,
-        empty_label=_("All categories"),
-    )
+    category = forms.TypedChoiceField(label=_("Category"), coerce=int, required=False, empty_value=None)
     county = forms.ChoiceField(
         label=_("Origin county"),
         choices=[("", _("All counties")), *County.choices],
         required=False,
     )
-    mark = forms.MultipleChoiceField(
-        label=_("Quality mark"), required=False, widget=forms.CheckboxSelectMultiple
-    )
+    mark = MarkCodesField(label=_("Quality mark"), required=False)
     price_min = forms.DecimalField(
         label=_("Lowest price"),
         required=False,
@@ -92,11 +97,15 @@ class SearchForm(forms.Form):
         """``category``: the list is a category page, so the category comes from the URL."""
         super().__init__(*args, **kwargs)
         self.fixed_category = category
+        self.categories = {}
         if category is not None:
             del self.fields["category"]
         else:
-            self.fields["category"].queryset = Category.objects.browsable()
-        self.fields["mark"].choices = [(mark.code, mark.name) for mark in QualityMark.objects.all()]
+            # From the cached category list: choosing a category costs no query.
+            self.categories = {c.pk: c for c in browsable_categories()}
+            self.fields["category"].choices = [("", _("All categories"))] + [
+                (c.pk, "\u3000" * (c.depth - 1) + c.name) for c in self.categories.values()
+            ]
 
     def clean_q(self):
         return " ".join(self.cleaned_data["q"].split())[:MAX_QUERY_LENGTH]
@@ -114,12 +123,22 @@ class SearchForm(forms.Form):
             cleaned.pop("price_max")
         return cleaned
 
+    def check_marks(self, known_codes: set[str]) -> None:
+        """Refuse quality-mark codes that do not exist, as a choice field would."""
+        chosen = getattr(self, "cleaned_data", {}).get("mark") or []
+        unknown = [code for code in chosen if code not in known_codes]
+        if unknown:
+            message = forms.MultipleChoiceField.default_error_messages["invalid_choice"]
+            self.add_error(
+                "mark", forms.ValidationError(message, code="invalid_choice", params={"value": unknown[0]})
+            )
+
     def get_filters(self) -> ProductFilters:
         """The filters from the fields that validated; call after ``is_valid()``."""
         data = getattr(self, "cleaned_data", {})
         return ProductFilters(
             query=data.get("q") or "",
-            category=self.fixed_category or data.get("category"),
+            category=self.fixed_category or self.categories.get(data.get("category")),
             county=data.get("county") or "",
             marks=tuple(data.get("mark") or ()),
             price_min=data.get("price_min"),

@@ -37,6 +37,9 @@ class ProductListView(ListView):
         self.category = self.get_category()
         self.form = self.get_form()
         self.form.is_valid()
+        # Quality marks are checked against the one query that also counts them per mark.
+        self.marks = selectors.quality_marks_with_counts(self.form.get_filters())
+        self.form.check_marks({mark.code for mark in self.marks})
         self.filters = self.form.get_filters()
         self.sort = self.form.get_sort()
         return super().get(request, *args, **kwargs)
@@ -53,6 +56,7 @@ class ProductListView(ListView):
     def paginate_queryset(self, queryset, page_size):
         paginator = self.get_paginator(queryset, page_size, allow_empty_first_page=True)
         page = paginator.get_page(self.request.GET.get(self.page_kwarg))
+        page.object_list = selectors.products_for_cards(page.object_list)
         return paginator, page, page.object_list, page.has_other_pages()
 
     def get_context_data(self, **kwargs):
@@ -76,7 +80,7 @@ class ProductListView(ListView):
                     "count": mark.num_products,
                     "selected": mark.code in self.filters.marks,
                 }
-                for mark in selectors.quality_marks_with_counts(self.filters)
+                for mark in self.marks
                 if mark.num_products or mark.code in self.filters.marks
             ],
             has_filters=any(
@@ -115,7 +119,9 @@ class ProductCategoryView(ProductListView):
     def get_category(self):
         if getattr(self, "category", None) is not None:
             return self.category
-        category = selectors.category_for_page(self.kwargs["pk"], include_hidden=self.request.user.is_staff)
+        category = selectors.category_for_page(
+            int(self.kwargs["pk"]), include_hidden=self.request.user.is_staff
+        )
         if category is None:
             raise Http404(_("No such category."))
         return category
