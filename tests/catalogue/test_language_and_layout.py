@@ -98,3 +98,14 @@ def test_prices_are_shown_in_yuan_with_two_decimals(client):
     page = client.get("/shop/catalogue/").content.decode()
 
     assert "¥39.80" in page
+
+
+def test_the_dashboard_also_loads_jquery_from_the_shop_itself(client):
+    from oscar.test.factories import UserFactory
+
+    client.force_login(UserFactory(is_staff=True))
+
+    page = client.get("/shop/dashboard/").content.decode()
+
+    assert "googleapis.com" not in page
+    assert "/static/oscar/js/jquery/jquery.min.js" in page
