@@ -46,6 +46,7 @@ class ShiyanStockRecordFactory(StockRecordFactory):
     product = factory.SubFactory(ShiyanProductFactory)
     partner = factory.SubFactory(ShiyanPartnerFactory)
     partner_sku = factory.Sequence(lambda n: f"SKU-{n:05d}")
+    price_currency = "CNY"
     price = Decimal("39.80")
     num_in_stock = 100
     num_allocated = 0

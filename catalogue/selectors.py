@@ -1,0 +1,381 @@
+"""Storefront reads of the catalogue: every product list, product page and home-page block.
+
+Each queryset prefetches what its template touches (stock records for the pricing strategy, images,
+quality marks, public children), so a page costs the same number of queries for 3 products or 300.
+Prices shown to buyers always come from Oscar's strategy (``request.strategy``); the price
+annotation here only filters and sorts, and follows the strategy's choice of stock record (the
+first one, as ``UseFirstStockRecord`` does).
+"""
+
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.cache import cache
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    prefetch_related_objects,
+)
+from django.db.models.functions import Coalesce, Substr
+from oscar.core.loading import get_model
+
+from core.places import counties_matching
+
+Category = get_model("catalogue", "Category")
+Option = get_model("catalogue", "Option")
+Product = get_model("catalogue", "Product")
+ProductCategory = get_model("catalogue", "ProductCategory")
+ProductRecommendation = get_model("catalogue", "ProductRecommendation")
+QualityMark = get_model("catalogue", "QualityMark")
+StockRecord = get_model("partner", "StockRecord")
+
+#: A query longer than this is cut; more words than this are ignored (each word is one more
+#: LIKE over four columns, so the cap bounds the cost of a hostile query).
+MAX_QUERY_LENGTH = 100
+MAX_QUERY_TERMS = 5
+
+
+class Sort:
+    """The orderings a product list offers; the values are what the ``sort_by`` parameter carries."""
+
+    RELEVANCE = "relevancy"
+    NEWEST = "newest"
+    PRICE_LOW_TO_HIGH = "price-asc"
+    PRICE_HIGH_TO_LOW = "price-desc"
+    TITLE = "title-asc"
+
+
+_ORDERINGS = {
+    # Without a query "relevance" means the merchandising order: featured first, then newest.
+    Sort.RELEVANCE: ["-priority", "-date_created"],
+    Sort.NEWEST: ["-date_created"],
+    Sort.PRICE_LOW_TO_HIGH: [F("price").asc(nulls_last=True), "-priority"],
+    Sort.PRICE_HIGH_TO_LOW: [F("price").desc(nulls_last=True), "-priority"],
+    Sort.TITLE: ["title"],
+}
+
+
+@dataclass(frozen=True)
+class ProductFilters:
+    """What a buyer narrowed a product list by; empty values filter nothing."""
+
+    query: str = ""
+    category: "Category | None" = None
+    county: str = ""
+    marks: tuple[str, ...] = ()
+    price_min: Decimal | None = None
+    price_max: Decimal | None = None
+
+
+def search_terms(query: str) -> list[str]:
+    """The words of a buyer's query: NFKC-normalised (full-width Ａ１ → A1), split on any space
+    including the ideographic one, capped in length and number."""
+    text = unicodedata.normalize("NFKC", query or "")[:MAX_QUERY_LENGTH]
+    terms = []
+    for term in text.split():
+        if term not in terms:
+            terms.append(term)
+    return terms[:MAX_QUERY_TERMS]
+
+
+def _first_stockrecord_price():
+    """The price Oscar's default strategy shows, as a database expression for filters and sorting.
+
+    A product's own first stock record (``UseFirstStockRecord``); for a parent, the first record of
+    its first public child in Oscar's product order (what ``parent_pricing_policy`` picks).
+    """
+    money = DecimalField(max_digits=12, decimal_places=2)
+    own = StockRecord.objects.filter(product=OuterRef("pk")).order_by("pk").values("price")[:1]
+    first_child = (
+        StockRecord.objects.filter(product__parent=OuterRef("pk"), product__is_public=True)
+        .order_by("-product__date_created", "product__pk", "pk")
+        .values("price")[:1]
+    )
+    return Coalesce(Subquery(own, output_field=money), Subquery(first_child, output_field=money))
+
+
+def _with_option_flags(queryset: QuerySet) -> QuerySet:
+    """What ``Product.has_options`` reads, so the add-to-basket form asks nothing more."""
+    return queryset.annotate(
+        has_product_class_options=Exists(Option.objects.filter(productclass=OuterRef("product_class"))),
+        has_product_options=Exists(Option.objects.filter(product=OuterRef("pk"))),
+    )
+
+
+def product_card_queryset() -> QuerySet:
+    """Browsable products with everything a product card renders prefetched.
+
+    Oscar's ``base_queryset`` also prefetches option rows that a card never reads (``options``
+    is a fresh union query anyway); the ``has_*_options`` flags are all a card needs. Parents'
+    public children are fetched by ``products_for_cards`` only when a page holds a parent.
+    """
+    return _with_option_flags(Product.objects.browsable().select_related("product_class")).prefetch_related(
+        "stockrecords", "images", "quality_marks"
+    )
+
+
+def products_for_cards(products) -> list:
+    """Evaluate a page of products and give any parent its public children with their stock,
+    which the pricing strategy reads; no query at all when the page has no parent product."""
+    products = list(products)
+    parents = [product for product in products if product.is_parent]
+    if parents:
+        prefetch_related_objects(
+            parents,
+            Prefetch(
+                "children",
+                queryset=Product.objects.public().prefetch_related("stockrecords"),
+                to_attr="_prefetched_public_children",
+            ),
+        )
+    return products
+
+
+def _in_category(category) -> Exists:
+    """True for products filed in the category or any category below it (treebeard path prefix)."""
+    return Exists(
+        ProductCategory.objects.filter(
+            product=OuterRef("pk"),
+            category__path__startswith=category.path,
+            category__is_public=True,
+        )
+    )
+
+
+def _matches_term(term: str) -> Q:
+    """A product matches a word when its title, brand, description or origin county contains it."""
+    condition = Q(title__icontains=term) | Q(brand__icontains=term) | Q(description__icontains=term)
+    counties = counties_matching(term)
+    if counties:
+        condition |= Q(origin_county__in=counties)
+    if term.isdigit() and len(term) >= 8:
+        # A scanned barcode finds its product.
+        condition |= Q(gtin=term) | Q(upc=term)
+    return condition
+
+
+def _relevance(terms: list[str]):
+    """Weight title hits above brand, county and description hits, summed over the words."""
+    score = Value(0)
+    for term in terms:
+        counties = counties_matching(term) or ["-"]
+        score = score + Case(
+            When(title__icontains=term, then=Value(8)),
+            When(brand__icontains=term, then=Value(4)),
+            When(origin_county__in=counties, then=Value(2)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+    return score
+
+
+def product_filter(queryset: QuerySet, filters: ProductFilters, *, skip: str = "") -> QuerySet:
+    """Apply the buyer's filters; ``skip`` names one filter to leave out (for facet counts)."""
+    for term in search_terms(filters.query):
+        queryset = queryset.filter(_matches_term(term))
+    if filters.category is not None:
+        queryset = queryset.filter(_in_category(filters.category))
+    if filters.county and skip != "county":
+        queryset = queryset.filter(origin_county=filters.county)
+    if filters.marks and skip != "marks":
+        queryset = queryset.filter(
+            Exists(
+                Product.quality_marks.through.objects.filter(
+                    product_id=OuterRef("pk"), qualitymark_id__in=filters.marks
+                )
+            )
+        )
+    if filters.price_min is not None or filters.price_max is not None:
+        queryset = queryset.alias(price=_first_stockrecord_price())
+        if filters.price_min is not None:
+            queryset = queryset.filter(price__gte=filters.price_min)
+        if filters.price_max is not None:
+            queryset = queryset.filter(price__lte=filters.price_max)
+    return queryset
+
+
+def product_list(*, filters: ProductFilters, sort: str = Sort.RELEVANCE) -> QuerySet:
+    """The products a list page shows, filtered and in the buyer's chosen order.
+
+    Every ordering ends with the primary key, so pagination never repeats or skips a product.
+    """
+    queryset = product_filter(product_card_queryset(), filters)
+    ordering = list(_ORDERINGS.get(sort) or _ORDERINGS[Sort.RELEVANCE])
+    if sort in (Sort.PRICE_LOW_TO_HIGH, Sort.PRICE_HIGH_TO_LOW):
+        queryset = queryset.annotate(price=_first_stockrecord_price())
+    terms = search_terms(filters.query)
+    if terms and sort in ("", Sort.RELEVANCE):
+        queryset = queryset.annotate(relevance=_relevance(terms))
+        ordering.insert(0, "-relevance")
+    return queryset.order_by(*ordering, "-pk")
+
+
+def county_counts(filters: ProductFilters) -> dict[str, int]:
+    """How many products each origin county would show, with every other filter kept."""
+    rows = (
+        product_filter(Product.objects.browsable(), filters, skip="county")
+        .exclude(origin_county="")
+        .order_by()
+        .values("origin_county")
+        .annotate(n=Count("pk"))
+    )
+    return {row["origin_county"]: row["n"] for row in rows}
+
+
+def quality_marks_with_counts(filters: ProductFilters) -> list:
+    """Every quality mark, each with ``num_products`` matching the other filters."""
+    matching = product_filter(Product.objects.browsable(), filters, skip="marks").values("pk")
+    # Meta.ordering does not apply to a GROUP BY query, so the order is spelled out.
+    return list(
+        QualityMark.objects.annotate(
+            num_products=Count("products", filter=Q(products__in=matching), distinct=True)
+        ).order_by("display_order", "code")
+    )
+
+
+#: Categories change rarely and are read on every page (header menu, filter list); a new or renamed
+#: category shows up within this many seconds.
+CATEGORY_CACHE_SECONDS = 300
+
+
+def browsable_categories() -> list:
+    """Every public category in tree order, from the cache when it can be."""
+    return cache.get_or_set(
+        "storefront:browsable-categories", lambda: list(Category.objects.browsable()), CATEGORY_CACHE_SECONDS
+    )
+
+
+def menu_categories() -> list:
+    """The top-level categories the header menu shows."""
+    return [c for c in browsable_categories() if c.depth == 1 and not c.exclude_from_menu]
+
+
+def category_cards() -> list:
+    """Top-level public categories, each with ``num_products``: browsable products in it or below.
+
+    One query for the categories and one for all the counts (a product filed under two
+    subcategories of one root is counted once).
+    """
+    roots = [c for c in browsable_categories() if c.depth == 1]
+    steplen = Category.steplen
+    counts = (
+        ProductCategory.objects.filter(
+            product__is_public=True, product__parent=None, category__is_public=True
+        )
+        .annotate(root=Substr("category__path", 1, steplen))
+        .order_by()
+        .values("root")
+        .annotate(n=Count("product", distinct=True))
+    )
+    by_root = {row["root"]: row["n"] for row in counts}
+    for category in roots:
+        category.num_products = by_root.get(category.path, 0)
+    return roots
+
+
+def featured_products(*, limit: int = 8) -> list:
+    """Products merchandised on the home page: Oscar's ``priority`` above 0, highest first.
+
+    When nothing is featured, the newest products stand in, so the home page is never empty
+    while there is something to sell.
+    """
+    base = product_card_queryset()
+    featured = products_for_cards(
+        base.filter(priority__gt=0).order_by("-priority", "-date_created", "-pk")[:limit]
+    )
+    if featured:
+        return featured
+    return products_for_cards(base.order_by("-date_created", "-pk")[:limit])
+
+
+def product_detail_queryset() -> QuerySet:
+    """Products with what the product page renders prefetched: attributes, images, stock, marks.
+
+    A parent's children are left to the strategy, which fetches them with their stock in one go.
+    """
+    return (
+        _with_option_flags(Product.objects.select_related("product_class", "parent", "parent__product_class"))
+        .prefetch_related("stockrecords", "images", "quality_marks")
+        .prefetch_attribute_values()
+        .prefetch_browsable_categories()
+    )
+
+
+def _recommended_ids(product, *, limit: int) -> list[int]:
+    """Editors' recommendations, best ranked first; else others from the product's first category."""
+    ranked = list(
+        ProductRecommendation.objects.filter(primary=product)
+        .order_by("-ranking", "pk")
+        .values_list("recommendation_id", flat=True)[:limit]
+    )
+    if ranked:
+        return ranked
+    categories = product.get_categories()
+    category = categories[0] if len(categories) else None
+    if category is None:
+        return []
+    return list(
+        Product.objects.browsable()
+        .filter(_in_category(category))
+        .exclude(pk=product.pk)
+        .order_by("-priority", "-date_created", "-pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def product_page_neighbours(product, *, viewed_ids: list, limit: int = 4) -> tuple[list, list]:
+    """(recommended products, recently viewed products) for a product page, as cards.
+
+    ``viewed_ids`` come from Oscar's history cookie (latest last) and are the buyer's to tamper
+    with, so only whole numbers count. Both lists are loaded in one card query.
+    """
+    recommended = _recommended_ids(product, limit=limit)
+    viewed_ids = [pk for pk in viewed_ids if isinstance(pk, int) and not isinstance(pk, bool)]
+    viewed = [pk for pk in reversed(viewed_ids) if pk != product.pk][:limit]
+    if not recommended and not viewed:
+        return [], []
+    cards = product_card_queryset().in_bulk({*recommended, *viewed})
+    products_for_cards(cards.values())  # parents among them get their children, in place
+    return [cards[pk] for pk in recommended if pk in cards], [cards[pk] for pk in viewed if pk in cards]
+
+
+def category_for_page(pk: int, *, include_hidden: bool = False):
+    """A browsable category by primary key (any category for staff previews), or None.
+
+    Served from the cached list; a category created since the cache was filled is looked up.
+    """
+    if not include_hidden:
+        for category in browsable_categories():
+            if category.pk == pk:
+                return category
+    categories = Category.objects.all() if include_hidden else Category.objects.browsable()
+    return categories.filter(pk=pk).first()
+
+
+def category_children(category) -> list:
+    """The browsable categories one level below ``category``, in tree order."""
+    return [
+        c
+        for c in browsable_categories()
+        if c.depth == category.depth + 1 and c.path.startswith(category.path)
+    ]
+
+
+def category_trail(category) -> list:
+    """The category and its ancestors, root first (for breadcrumbs)."""
+    if category is None:
+        return []
+    trail = [c for c in browsable_categories() if category.path.startswith(c.path) and c.pk != category.pk]
+    return [*sorted(trail, key=lambda c: c.depth), category]

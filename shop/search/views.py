@@ -1,0 +1,151 @@
+"""Product lists without a search index: all products, a category, search results.
+
+Oscar's catalogue and search app configs load these by the names they expect
+(``get_class("search.views", "CatalogueView" | "ProductCategoryView" | "FacetedSearchView")``).
+All three are one ORM-backed list (``ProductListView``) that differs only in where its category
+comes from and which template it renders; the reads live in ``catalogue.selectors``.
+"""
+
+from urllib.parse import unquote
+
+from django.conf import settings
+from django.http import Http404, HttpResponsePermanentRedirect
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import ListView
+from oscar.apps.search.signals import user_search
+from oscar.core.loading import get_class
+
+from catalogue import selectors
+from core.places import County
+
+SearchForm = get_class("search.forms", "SearchForm")
+
+
+class ProductListView(ListView):
+    """A filtered, sorted, paginated list of browsable products.
+
+    Bad input never fails the page: the form carries the message and the fields that validated
+    still filter. A page number past the end shows the last page, a nonsense one the first.
+    """
+
+    form_class = SearchForm
+    paginate_by = settings.OSCAR_PRODUCTS_PER_PAGE
+    context_object_name = "products"
+    summary = _("All products")
+
+    def get(self, request, *args, **kwargs):
+        self.category = self.get_category()
+        self.form = self.get_form()
+        self.form.is_valid()
+        # Quality marks are checked against the one query that also counts them per mark.
+        self.marks = selectors.quality_marks_with_counts(self.form.get_filters())
+        self.form.check_marks({mark.code for mark in self.marks})
+        self.filters = self.form.get_filters()
+        self.sort = self.form.get_sort()
+        return super().get(request, *args, **kwargs)
+
+    def get_category(self):
+        return None
+
+    def get_form(self):
+        return self.form_class(data=self.request.GET, category=self.category)
+
+    def get_queryset(self):
+        return selectors.product_list(filters=self.filters, sort=self.sort)
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator = self.get_paginator(queryset, page_size, allow_empty_first_page=True)
+        page = paginator.get_page(self.request.GET.get(self.page_kwarg))
+        page.object_list = selectors.products_for_cards(page.object_list)
+        return paginator, page, page.object_list, page.has_other_pages()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        counts = selectors.county_counts(self.filters)
+        context.update(
+            form=self.form,
+            filters=self.filters,
+            query=self.filters.query,
+            summary=self.summary,
+            sort=self.sort,
+            county_facets=[
+                {"code": code, "name": label, "count": counts.get(code, 0)}
+                for code, label in County.choices
+                if counts.get(code) or code == self.filters.county
+            ],
+            mark_facets=[
+                {
+                    "code": mark.code,
+                    "name": mark.name,
+                    "count": mark.num_products,
+                    "selected": mark.code in self.filters.marks,
+                }
+                for mark in self.marks
+                if mark.num_products or mark.code in self.filters.marks
+            ],
+            has_filters=any(
+                [
+                    self.filters.county,
+                    self.filters.marks,
+                    self.filters.price_min is not None,
+                    self.filters.price_max is not None,
+                    self.category is None and self.filters.category is not None,
+                ]
+            ),
+        )
+        return context
+
+
+class CatalogueView(ProductListView):
+    """Every browsable product (``catalogue:index``)."""
+
+    template_name = "oscar/catalogue/browse.html"
+
+
+class ProductCategoryView(ProductListView):
+    """The products of one category and the categories below it (``catalogue:category``)."""
+
+    template_name = "oscar/catalogue/category.html"
+
+    def get(self, request, *args, **kwargs):
+        self.category = self.get_category()
+        expected = self.category.get_absolute_url()
+        if unquote(expected) != unquote(request.path):
+            # Categories are found by primary key, so a renamed slug still lands here.
+            query = request.META.get("QUERY_STRING", "")
+            return HttpResponsePermanentRedirect(f"{expected}?{query}" if query else expected)
+        return super().get(request, *args, **kwargs)
+
+    def get_category(self):
+        if getattr(self, "category", None) is not None:
+            return self.category
+        category = selectors.category_for_page(
+            int(self.kwargs["pk"]), include_hidden=self.request.user.is_staff
+        )
+        if category is None:
+            raise Http404(_("No such category."))
+        return category
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["category"] = self.category
+        context["summary"] = self.category.name
+        context["subcategories"] = selectors.category_children(self.category)
+        return context
+
+
+class FacetedSearchView(ProductListView):
+    """Search results (``search:search``): products whose title, brand, description or origin
+    county contains every word of ``q``, best matches first."""
+
+    template_name = "oscar/search/results.html"
+    summary = _("Search")
+
+    def get(self, request, *args, **kwargs):
+        user_search.send(
+            sender=self,
+            session=request.session,
+            user=request.user,
+            query=request.GET.get("q", ""),
+        )
+        return super().get(request, *args, **kwargs)
