@@ -69,6 +69,9 @@ def test_every_storefront_message_has_a_chinese_translation_compiled(catalogue):
         if not msgid:
             continue
         msgid = "".join(json.loads(part) for part in re.findall(r'"(?:[^"\\]|\\.)*"', msgid.group(1)))
+        context = re.search(r'^msgctxt (".*")$', entry, re.M)
+        if context:  # gettext keys a message with a context as "context\x04msgid"
+            msgid = f"{json.loads(context.group(1))}\x04{msgid}"
         strings = re.findall(r'^msgstr(?:\[\d\])? ((?:".*"\n?)+)', entry, re.M)
         if not strings or any(s.strip() == '""' for s in strings) or "#, fuzzy" in entry:
             untranslated.append(msgid)
