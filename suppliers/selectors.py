@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
@@ -36,13 +37,28 @@ REMINDER_THRESHOLDS = (30, 7)
 
 
 # --- The storefront's sale gate ------------------------------------------------------------------
+#: Every storefront request asks which partners may not sell; the answer is cached (shared through
+#: Redis in production) and forgotten whenever a supplier's status changes (suppliers.services).
+OFF_SALE_CACHE_KEY = "suppliers:partners-off-sale"
+#: A safety net only: a status change deletes the key at once and again after commit.
+OFF_SALE_CACHE_SECONDS = 60
+
+
 def partner_ids_off_sale() -> list[int]:
     """Partners whose supplier is not approved (suspended): their products must not be sold."""
-    return list(
-        Supplier.objects.exclude(status=Supplier.Status.APPROVED)
-        .filter(partner__isnull=False)
-        .values_list("partner_id", flat=True)
-    )
+    ids = cache.get(OFF_SALE_CACHE_KEY)
+    if ids is None:
+        ids = list(
+            Supplier.objects.exclude(status=Supplier.Status.APPROVED)
+            .filter(partner__isnull=False)
+            .values_list("partner_id", flat=True)
+        )
+        cache.set(OFF_SALE_CACHE_KEY, ids, OFF_SALE_CACHE_SECONDS)
+    return ids
+
+
+def partner_ids_off_sale_forget() -> None:
+    cache.delete(OFF_SALE_CACHE_KEY)
 
 
 # --- Public pages ------------------------------------------------------------------------------------

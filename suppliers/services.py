@@ -33,7 +33,7 @@ from suppliers.models import (
     SupplierStatusChange,
     SuspensionHiddenProduct,
 )
-from suppliers.selectors import partner_ids_off_sale
+from suppliers.selectors import partner_ids_off_sale, partner_ids_off_sale_forget
 
 logger = logging.getLogger(__name__)
 
@@ -106,6 +106,10 @@ def _change_status(supplier: Supplier, *, allowed_from: set[str], new: str, by, 
         changed_at=supplier.status_changed_at,
         reason=reason,
     )
+    # Sale gates read a cached list of off-sale partners: forget it now (this transaction's later
+    # reads) and after commit (so no request that read the old rows keeps them cached).
+    partner_ids_off_sale_forget()
+    transaction.on_commit(partner_ids_off_sale_forget)
 
 
 def _require_reason(reason: str) -> str:
