@@ -39,10 +39,10 @@ STORIES_PER_PAGE = 12
 class Channel(models.TextChoices):
     """The four docking channels into Beijing (DOMAIN.md)."""
 
-    SUPERMARKET = "supermarket", _("Supermarkets (农超)")
-    ENTERPRISE = "enterprise", _("Enterprises (农企)")
-    SCHOOL = "school", _("Schools (农校)")
-    RESTAURANT = "restaurant", _("Restaurants (农餐)")
+    SUPERMARKET = "supermarket", _("Supermarkets")
+    ENTERPRISE = "enterprise", _("Enterprises")
+    SCHOOL = "school", _("Schools")
+    RESTAURANT = "restaurant", _("Restaurants")
 
 
 def _image_field(verbose_name, help_text=""):
@@ -95,7 +95,12 @@ class SeoMixin(models.Model):
     ]
     promote_panels = [
         MultiFieldPanel(
-            [FieldPanel("slug"), FieldPanel("seo_title"), FieldPanel("search_description"), FieldPanel("og_image")],
+            [
+                FieldPanel("slug"),
+                FieldPanel("seo_title"),
+                FieldPanel("search_description"),
+                FieldPanel("og_image"),
+            ],
             heading=_("For search engines and sharing"),
         ),
         MultiFieldPanel([FieldPanel("show_in_menus")], heading=_("For site menus")),
@@ -103,6 +108,9 @@ class SeoMixin(models.Model):
 
     class Meta:
         abstract = True
+
+    def __str__(self):
+        return self.title
 
     @property
     def meta_title(self) -> str:
@@ -124,9 +132,11 @@ class SeoMixin(models.Model):
     def get_og_image(self):
         return self.og_image or self.card_image
 
-    def breadcrumbs(self):
-        """Ancestors below the tree root, as specific pages (so English titles work)."""
-        return list(self.get_ancestors().filter(depth__gt=1).specific())
+    def breadcrumbs(self, request=None) -> list[dict]:
+        """``{"title", "url"}`` of the ancestors below the tree root, in the active language (cached)."""
+        from cms.selectors import breadcrumbs
+
+        return breadcrumbs(self, request)
 
 
 class BasePage(SeoMixin, Page):
@@ -172,7 +182,13 @@ class HomePage(BasePage):
 
     max_count = 1
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["cms.SectionPage", "cms.BrandPage", "cms.ChannelPage", "cms.StoryIndexPage", "cms.ContentPage"]
+    subpage_types = [
+        "cms.SectionPage",
+        "cms.BrandPage",
+        "cms.ChannelPage",
+        "cms.StoryIndexPage",
+        "cms.ContentPage",
+    ]
     template = "cms/home_page.html"
 
     class Meta:
@@ -181,13 +197,25 @@ class HomePage(BasePage):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["channels"] = list(
-            ChannelPage.objects.live().public().descendant_of(self).select_related("hero_image").order_by("path")
+            ChannelPage.objects.live()
+            .public()
+            .descendant_of(self)
+            .select_related("hero_image")
+            .order_by("path")
         )
         context["brands"] = list(
-            BrandPage.objects.live().public().descendant_of(self).select_related("hero_image").order_by("path")
+            BrandPage.objects.live()
+            .public()
+            .descendant_of(self)
+            .select_related("hero_image")
+            .order_by("path")
         )
         context["stories"] = list(
-            StoryPage.objects.live().public().descendant_of(self).select_related("hero_image").order_by("-date", "-pk")[:3]
+            StoryPage.objects.live()
+            .public()
+            .descendant_of(self)
+            .select_related("hero_image")
+            .order_by("-date", "-pk")[:3]
         )
         return context
 
@@ -292,7 +320,11 @@ class BrandPage(BasePage):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["stories"] = list(
-            StoryPage.objects.live().public().filter(brand=self).select_related("hero_image").order_by("-date", "-pk")[:3]
+            StoryPage.objects.live()
+            .public()
+            .filter(brand=self)
+            .select_related("hero_image")
+            .order_by("-date", "-pk")[:3]
         )
         return context
 
@@ -302,6 +334,13 @@ class BrandPage(BasePage):
 
 class ChannelFormBuilder(FormBuilder):
     """Labels and help texts in English when English is active and the editor wrote them."""
+
+    def create_dropdown_field(self, field, options):
+        # An optional dropdown starts empty, so nobody sends the first choice by accident.
+        form_field = super().create_dropdown_field(field, options)
+        if not field.required:
+            form_field.choices = [("", "---------"), *form_field.choices]
+        return form_field
 
     def get_field_options(self, field):
         options = super().get_field_options(field)
@@ -341,7 +380,9 @@ class ChannelPage(SeoMixin, AbstractEmailForm):
     audience = RichTextField(_("who it serves"), features=RICH_TEXT_FEATURES, blank=True)
     audience_en = RichTextField(_("who it serves (English)"), features=RICH_TEXT_FEATURES, blank=True)
     how_to_join = RichTextField(_("how an organisation joins"), features=RICH_TEXT_FEATURES, blank=True)
-    how_to_join_en = RichTextField(_("how an organisation joins (English)"), features=RICH_TEXT_FEATURES, blank=True)
+    how_to_join_en = RichTextField(
+        _("how an organisation joins (English)"), features=RICH_TEXT_FEATURES, blank=True
+    )
     terms = RichTextField(_("terms"), features=RICH_TEXT_FEATURES, blank=True)
     terms_en = RichTextField(_("terms (English)"), features=RICH_TEXT_FEATURES, blank=True)
     contact_name = models.CharField(_("contact person or team"), max_length=100, blank=True)
@@ -376,12 +417,19 @@ class ChannelPage(SeoMixin, AbstractEmailForm):
         FieldPanel("how_to_join"),
         FieldPanel("terms"),
         MultiFieldPanel(
-            [FieldPanel("contact_name"), FieldRowPanel([FieldPanel("contact_phone"), FieldPanel("contact_email")])],
+            [
+                FieldPanel("contact_name"),
+                FieldRowPanel([FieldPanel("contact_phone"), FieldPanel("contact_email")]),
+            ],
             heading=_("Contact"),
         ),
         FieldPanel("body"),
         MultiFieldPanel(
-            [FieldPanel("form_intro"), InlinePanel("form_fields", label=_("Form fields")), FieldPanel("thank_you_text")],
+            [
+                FieldPanel("form_intro"),
+                InlinePanel("form_fields", label=_("Form fields")),
+                FieldPanel("thank_you_text"),
+            ],
             heading=_("Register-interest form"),
         ),
         MultiFieldPanel(
@@ -429,7 +477,9 @@ class ChannelPage(SeoMixin, AbstractEmailForm):
         if duplicate is not None:
             raise ValidationError(
                 {
-                    "channel": _("There is already a page for this channel: “%(title)s”. Edit that one instead.")
+                    "channel": _(
+                        "There is already a page for this channel: “%(title)s”. Edit that one instead."
+                    )
                     % {"title": duplicate.title}
                 }
             )
