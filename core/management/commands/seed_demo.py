@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 # Lower rooms first: each may rely on what the ones before it created.
-DEMO_MODULES = ["catalogue.demo", "core.demo_accounts"]
+DEMO_MODULES = ["catalogue.demo", "core.demo_accounts", "cms.demo"]
 SEED_MARKER_KEY = "demo_seeded"
 
 
