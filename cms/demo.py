@@ -202,6 +202,14 @@ def _partner(code):
 BRANDS = [
     {
         "slug": "wudangshan-tea",
+        "body_en": [
+            "The plan for Beijing–Shiyan cooperation (2021–2025) names Wudang Mountain tea among the "
+            "regional brands to build, and seeks to bring Beijing tea houses such as Wuyutai to develop "
+            "products with Wudang tea companies.",
+            "Fresh leaves travel with a compliance certificate for each batch; finished tea is "
+            "packaged food made under an SC production licence. Every pack on this site traces back to "
+            "its garden and batch.",
+        ],
         "title": "武当山茶",
         "title_en": "Wudang Mountain Tea",
         "brand": "武当山茶",
@@ -224,6 +232,14 @@ BRANDS = [
     },
     {
         "slug": "fangxian-shiitake",
+        "body_en": [
+            "In 2016–2020 the Beijing–Shiyan consumption-assistance centre brought 330 specialty "
+            "products of 84 reservoir-area companies (tea, fish, citrus, yellow wine, shiitake, black "
+            "fungus …) into the Beijing market: over ¥200 million of sales, and more income for over "
+            "30,000 poor households.",
+            "Cultivated mushrooms count as vegetables: every production batch carries a compliance "
+            "certificate stating the product, quantity, origin, date and the basis of the promise.",
+        ],
         "title": "房县香菇",
         "title_en": "Fangxian Shiitake",
         "brand": "房县香菇",
@@ -246,6 +262,12 @@ BRANDS = [
     },
     {
         "slug": "danjiang-citrus",
+        "body_en": [
+            "The plan asks Danjiangkou to improve its citrus varieties, with 2,000 mu of new nurseries "
+            "and 12,000 mu of quality orchards, joining environmental care with farming.",
+            "Fresh fruit is seasonal and needs a cold chain. Prices and stock on this page come "
+            "straight from the shop; when a fruit sells out, the page says so.",
+        ],
         "title": "丹江柑橘",
         "title_en": "Danjiang Citrus",
         "brand": "丹江柑橘",
@@ -266,6 +288,12 @@ BRANDS = [
     },
     {
         "slug": "yunyang-olive-oil",
+        "body_en": [
+            "The plan calls for 100,000 mu of new olive groves, with irrigation, along the Han River "
+            "and its tributaries the Dan and the Tao in Yunyang, and names Yunyang olive oil among the "
+            "brands to build.",
+            "Olive oil is processed food, made by companies holding an SC production licence.",
+        ],
         "title": "郧阳橄榄油",
         "title_en": "Yunyang Olive Oil",
         "brand": "郧阳橄榄油",
@@ -286,6 +314,12 @@ BRANDS = [
     },
     {
         "slug": "fangxian-yellow-wine",
+        "body_en": [
+            "The yellow-wine village project in Tucheng sells about 3,000 tonnes (six million jin) of "
+            "yellow wine a year, worth ¥60 million; a 100,000-tonne yellow and cooking wine plant "
+            "built by Beijing's Zhonghe company is in full production in Fang County.",
+            "Yellow wine contains alcohol: it is sold only to buyers aged 18 or over.",
+        ],
         "title": "房县黄酒",
         "title_en": "Fangxian Yellow Wine",
         "brand": "房县黄酒",
@@ -623,6 +657,11 @@ def seed(command) -> None:
         category = categories.get(spec["category"])
         body = [heading("品牌故事"), text(*spec["body"])]
         body.append(product_grid(heading_=f"在售的{spec['brand']}", brand=spec["brand"], limit=8))
+        body_en = [
+            heading("The brand's story"),
+            text(*spec["body_en"]),
+            product_grid(heading_=f"{spec['title_en']} on sale", brand=spec["brand"], limit=8),
+        ]
         for code in spec["partners"]:
             partner = _partner(code)
             if partner is not None:
@@ -653,6 +692,7 @@ def seed(command) -> None:
                 "search_description": spec["intro"][:150],
                 "search_description_en": spec["intro_en"][:150],
                 "body": body,
+                "body_en": body_en,
             },
         )
         brand_pages[spec["slug"]] = page

@@ -38,23 +38,30 @@ def _lifetime() -> int:
 
 def menu_links(handle: str, request=None) -> list[dict]:
     """The links of a menu as ``{"label", "href", "external"}``; live pages only, in the active language."""
+    return _all_menu_links(request).get(handle, [])
+
+
+def _all_menu_links(request=None) -> dict[str, list[dict]]:
+    """Every menu's links, read together (three queries at most) and cached per language."""
+    from wagtail.models import Page
+
     from cms.models import Menu
 
-    key = f"cms:menu:{handle}:{translation.get_language()}:{_chrome_version()}"
-    links = cache.get(key)
-    if links is not None:
-        return links
-    menu = Menu.objects.filter(handle=handle).prefetch_related("items__link_page").first()
-    links = []
-    if menu is not None:
-        items = list(menu.items.all())
-        pages = {}
-        page_ids = [item.link_page_id for item in items if item.link_page_id]
-        if page_ids:
-            from wagtail.models import Page
-
-            pages = {p.pk: p for p in Page.objects.live().public().filter(pk__in=page_ids).specific()}
-        for item in items:
+    key = f"cms:menus:{translation.get_language()}:{_chrome_version()}"
+    menus = cache.get(key)
+    if menus is not None:
+        return menus
+    menus = {}
+    found = list(Menu.objects.prefetch_related("items"))
+    page_ids = [item.link_page_id for menu in found for item in menu.items.all() if item.link_page_id]
+    pages = {}
+    if page_ids:
+        live = Page.objects.live().public().filter(pk__in=page_ids)
+        # English labels need the pages' own title_en; Chinese ones do with Wagtail's title.
+        pages = {p.pk: p for p in (live.specific() if english_active() else live)}
+    for menu in found:
+        links = []
+        for item in menu.items.all():
             if item.link_page_id:
                 page = pages.get(item.link_page_id)
                 if page is None:  # draft, private or deleted: the link waits
@@ -63,13 +70,7 @@ def menu_links(handle: str, request=None) -> list[dict]:
                     label = item.label_en or getattr(page, "display_title", page.title)
                 else:
                     label = item.label or page.title
-                links.append(
-                    {
-                        "label": label,
-                        "href": page.get_url(request),
-                        "external": False,
-                    }
-                )
+                links.append({"label": label, "href": page.get_url(request), "external": False})
             else:
                 links.append(
                     {
@@ -78,8 +79,9 @@ def menu_links(handle: str, request=None) -> list[dict]:
                         "external": item.link_url.startswith("https://"),
                     }
                 )
-    cache.set(key, links, _lifetime())
-    return links
+        menus[menu.handle] = links
+    cache.set(key, menus, _lifetime())
+    return menus
 
 
 def footer(request=None):
@@ -100,7 +102,9 @@ def breadcrumbs(page, request=None) -> list[dict]:
     key = f"cms:crumbs:{page.pk}:{translation.get_language()}:{_chrome_version()}"
     crumbs = cache.get(key)
     if crumbs is None:
-        ancestors = page.get_ancestors().filter(depth__gt=1).specific()
+        ancestors = page.get_ancestors().filter(depth__gt=1)
+        if english_active():  # English titles live on the specific pages
+            ancestors = ancestors.specific()
         crumbs = [
             {"title": getattr(a, "display_title", a.title), "url": a.get_url(request)} for a in ancestors
         ]

@@ -46,7 +46,7 @@ def test_image_without_alt_text_is_refused_with_a_message_saying_what_to_write(i
             block.to_python({"image": image.pk, "alt": "  ", "caption": "", "credit": "", "width": "text"})
         )
 
-    assert "Add alt text" in _messages(raised.value)
+    assert "请填写替代文字" in _messages(raised.value)  # editors work in Chinese
 
 
 def test_image_with_alt_text_is_accepted(image):
@@ -70,7 +70,7 @@ def test_video_from_a_site_not_on_the_allow_list_is_refused_naming_the_allowed_s
         )
 
     message = _messages(raised.value)
-    assert "can only be embedded from" in message
+    assert "只能嵌入这些网站的视频" in message
     assert "bilibili" in message
 
 
@@ -133,7 +133,7 @@ def test_product_grid_pointing_at_a_deleted_product_tells_the_editor_to_remove_i
     with pytest.raises(ValidationError) as raised:
         block.clean(block.to_python(stored))
 
-    assert "deleted from the shop" in _messages(raised.value)
+    assert "商城里删除的商品" in _messages(raised.value)
 
 
 def test_product_grid_pointing_at_a_hidden_product_says_it_is_no_longer_on_sale(home):
@@ -143,7 +143,7 @@ def test_product_grid_pointing_at_a_hidden_product_says_it_is_no_longer_on_sale(
     with pytest.raises(ValidationError) as raised:
         block.clean(block.to_python(grid(source="chosen", products=[hidden.pk])[1]))
 
-    assert "no longer on sale" in _messages(raised.value)
+    assert "已不在商城销售" in _messages(raised.value)
 
 
 def test_public_page_renders_without_the_deleted_product(client, home):
@@ -162,9 +162,9 @@ def test_public_page_renders_without_the_deleted_product(client, home):
 @pytest.mark.parametrize(
     ("value", "field", "message"),
     [
-        ({"source": "chosen", "products": []}, "products", "at least one product"),
-        ({"source": "category", "category": None}, "category", "Choose the category"),
-        ({"source": "brand", "brand": " "}, "brand", "Enter the brand"),
+        ({"source": "chosen", "products": []}, "products", "请至少选择一件"),
+        ({"source": "category", "category": None}, "category", "请选择要显示其商品的分类"),
+        ({"source": "brand", "brand": " "}, "brand", "请填写要显示其商品的品牌"),
     ],
 )
 def test_product_grid_asks_for_what_its_source_needs(value, field, message):
@@ -200,4 +200,4 @@ def test_call_to_action_needs_exactly_one_link(home):
     for value in (both, neither):
         with pytest.raises(ValidationError) as raised:
             block.clean(block.to_python(value))
-        assert "one of the two" in _messages(raised.value)
+        assert "二选一" in _messages(raised.value)

@@ -139,7 +139,7 @@ def test_a_menu_link_needs_a_page_or_an_address(home):
     with pytest.raises(ValidationError) as raised:
         item.clean()
 
-    assert "one of the two" in str(raised.value)
+    assert "二选一" in str(raised.value)
 
 
 def test_seeded_staff_account_reviews_editors_pages(home):
@@ -154,3 +154,19 @@ def test_seeded_staff_account_reviews_editors_pages(home):
     demo._reviewers()
 
     assert staff.groups.filter(name="Moderators").exists()
+
+
+def test_product_chooser_lists_only_products_on_sale_and_searches_them(client, editor):
+    from tests.cms.conftest import make_product
+
+    make_product(title="房县香菇 花菇")
+    make_product(title="丹江口 蜜橘", brand="丹江柑橘")
+    make_product(title="房县香菇 已下架", is_public=False)
+    client.force_login(editor)
+
+    listing = client.get("/cms-admin/cms/product-chooser/").json()["html"]
+    found = client.get("/cms-admin/cms/product-chooser/results/", {"q": "蜜橘"}).content.decode()
+
+    assert "房县香菇 花菇" in listing and "丹江口 蜜橘" in listing
+    assert "已下架" not in listing
+    assert "丹江口 蜜橘" in found and "房县香菇 花菇" not in found

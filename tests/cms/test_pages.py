@@ -78,11 +78,14 @@ def test_brand_page_has_breadcrumbs_meta_and_its_stories(client, seeded):
 def test_pages_switch_to_english_and_fall_back_to_chinese_where_untranslated(client, seeded):
     client.cookies["shop_language"] = "en"
 
-    html = client.get(BrandPage.objects.get(slug="fangxian-shiitake").url).content.decode()
+    brand = client.get(BrandPage.objects.get(slug="fangxian-shiitake").url).content.decode()
+    story = client.get(StoryPage.objects.get(slug="clear-water-north").url).content.decode()
 
-    assert "Fangxian Shiitake" in html  # title_en
-    assert "人工栽培的食用菌按蔬菜管理" in html  # body has no English version: the Chinese one shows
-    assert '<html lang="en"' in html
+    assert '<html lang="en"' in brand
+    assert "Fangxian Shiitake" in brand and "Cultivated mushrooms count as vegetables" in brand
+    assert "人工栽培的食用菌按蔬菜管理" not in brand
+    assert "A reservoir of clean water for Beijing" in story  # title_en …
+    assert "丹江口水库是南水北调中线工程的核心水源地" in story  # … but no English body: Chinese shows
 
 
 def test_chinese_is_the_default_language(client, seeded):
@@ -147,7 +150,7 @@ def test_a_second_page_for_the_same_channel_is_refused(seeded):
     with pytest.raises(ValidationError) as raised:
         duplicate.full_clean()
 
-    assert "already a page for this channel" in str(raised.value)
+    assert "这个渠道已经有页面了" in str(raised.value)
 
 
 def test_main_menu_and_footer_come_from_the_editors_menus(client, seeded):

@@ -139,3 +139,16 @@ def test_brand_page_with_three_grids_of_twelve_products_renders_within_25_querie
 
     assert response.status_code == 200
     assert response.content.decode().count('class="cms-product"') == 36
+
+
+def test_product_photo_is_shown_with_the_title_as_alt_text(client, home):
+    from wagtail.images.tests.utils import get_test_image_file
+
+    product = make_product(title="房县香菇 有图")
+    get_model("catalogue", "ProductImage").objects.create(product=product, original=get_test_image_file())
+    publish_brand_page(home, body=[grid(source="brand", brand="房县香菇")])
+
+    html = client.get("/fangxian-shiitake/").content.decode()
+
+    img = next(tag for tag in html.split("<img")[1:] if 'alt="房县香菇 有图"' in tag)
+    assert 'loading="lazy"' in img and "/media/" in img
