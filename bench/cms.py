@@ -3,9 +3,10 @@
     .venv/bin/python bench/cms.py            # SQLite (a bench database next to the project)
     DATABASE_URL=postgres://… REDIS_URL=redis://…/6 .venv/bin/python bench/cms.py
 
-Builds its own database (``bench_cms`` — created once, kept, emptied by a rollback after each run),
-36 products in a category, a brand page with one grid of chosen products, one by category and one
-by brand, then requests the page through Django's test client and prints, for three situations:
+Uses the test database (created once and kept, as pytest --reuse-db does; the bench rolls back
+everything it writes): 36 products in a category, a brand page with one grid of chosen products,
+one by category and one by brand. It requests the page through Django's test client and prints,
+for three situations, the median and 90th-percentile latency and the most queries seen:
 
 - cold:  every shop block renders afresh (as right after a price change), chrome caches warm;
 - warm:  blocks served from the cache (within CMS_SHOP_DATA_CACHE_SECONDS);
@@ -36,12 +37,9 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "40"))
 
 
 def _database():
-    test = connection.settings_dict.setdefault("TEST", {})
-    if connection.vendor == "sqlite":
-        test["NAME"] = str(ROOT / "bench_cms.sqlite3")
-    else:
-        test["NAME"] = f"bench_{connection.settings_dict['NAME']}"
-    test.setdefault("MIGRATE", True)
+    # The test database (test_db.sqlite3, or test_<name> on PostgreSQL), kept between runs like
+    # pytest --reuse-db; everything the bench writes is rolled back.
+    connection.settings_dict.setdefault("TEST", {}).setdefault("MIGRATE", True)
     connection.creation.create_test_db(verbosity=0, keepdb=True)
 
 

@@ -371,12 +371,10 @@ class ProductGridBlock(LiveShopDataBlock):
             kwargs["category"] = value.get("category")
         elif source == "brand":
             kwargs["brand"] = (value.get("brand") or "").strip()
-        context["cards"] = (
-            shop_data.product_cards(**kwargs)
-            if any(kwargs.get(k) for k in ("products", "category", "brand"))
-            else []
-        )
+        context["cards"] = shop_data.product_cards(**kwargs)
         category = value.get("category") if source == "category" else None
+        if category is not None and not category.is_public:
+            category = None
         context["more_url"] = category.get_absolute_url() if category and value.get("show_more") else ""
         context["more_label"] = category.name if category else ""
         return context

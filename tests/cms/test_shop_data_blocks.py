@@ -93,3 +93,30 @@ def test_preview_tells_the_editor_why_a_supplier_card_would_show_nothing(admin_c
     ).content.decode()
 
     assert "cms-editor-note" in html
+
+
+def test_page_preview_renders_blocks_live_and_explains_empty_ones_to_the_editor(home):
+    partner = make_product(title="房县香菇 预览", price="39.80").stockrecords.get().partner
+    page = publish_brand_page(
+        home,
+        body=[
+            (
+                "product_grid",
+                {
+                    "heading": "在售",
+                    "source": "brand",
+                    "brand": "房县香菇",
+                    "products": [],
+                    "category": None,
+                    "limit": 8,
+                    "show_more": False,
+                },
+            ),
+            ("supplier_card", {"partner": partner, "note": ""}),
+        ],
+    )
+
+    html = page.make_preview_request().render().content.decode()
+
+    assert "房县香菇 预览" in html and "¥39.80" in html
+    assert "cms-editor-note" in html  # the supplier card would be empty for visitors
