@@ -10,4 +10,9 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "suppliers.tasks.certification_expiry_reminders_send_task",
         "schedule": crontab(hour=8, minute=0),
     },
+    # Wagtail scheduled publishing: a page set to go live (or expire) at 09:00 does so by 09:01.
+    "cms-publish-scheduled-pages": {
+        "task": "cms.pages_publish_scheduled_task",
+        "schedule": 60.0,
+    },
 }

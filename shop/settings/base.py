@@ -321,6 +321,35 @@ WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = PILLOW_MAX_IMAGE_PIXELS
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "pdf", "txt", "xlsx"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
+WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
+# Renditions are WebP (a third smaller than JPEG on phones); og:image asks for JPEG explicitly.
+WAGTAILIMAGES_FORMAT_CONVERSIONS = {
+    "avif": "webp",
+    "bmp": "webp",
+    "heic": "webp",
+    "jpeg": "webp",
+    "png": "webp",
+    "webp": "webp",
+}
+# Moderation: editors submit, moderators review, then the page is published (cms migration 0005).
+WAGTAIL_WORKFLOW_ENABLED = True
+
+# --- CMS (cms/) -------------------------------------------------------------------------------
+# Blocks showing shop data (prices, stock, suppliers, batches) are cached this long: a change in
+# the shop reaches every CMS page within it (sooner when saved through the ORM; see cms/cache.py).
+CMS_SHOP_DATA_CACHE_SECONDS = env.int("CMS_SHOP_DATA_CACHE_SECONDS", default=60)
+CMS_CHROME_CACHE_SECONDS = 600  # menus and footer; dropped at once when edited or a page changes
+CMS_VIDEO_PROVIDERS = ["bilibili", "tencent", "youku"]  # the video sites editors may embed
+# robots.txt: what search engines are asked to leave alone.
+CMS_ROBOTS_DISALLOW = [
+    "/shop/checkout/",
+    "/shop/basket/",
+    "/shop/accounts/",
+    "/shop/dashboard/",
+    "/cms-admin/",
+    "/django-admin/",
+    "/i18n/",
+]
 
 # --- Security defaults (production tightens further) --------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

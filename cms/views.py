@@ -1,0 +1,26 @@
+"""Two files search engines ask for: ``/robots.txt`` and ``/sitemap.xml``."""
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.views.decorators.cache import cache_page
+from django.views.decorators.http import require_GET
+from wagtail.contrib.sitemaps.views import sitemap as wagtail_sitemap
+
+from cms.sitemaps import SITEMAPS
+
+
+@require_GET
+@cache_page(60 * 60)
+def robots_txt(request):
+    """Crawl everything public; stay out of checkout, basket, accounts, dashboards and admin."""
+    lines = ["User-agent: *"]
+    lines += [f"Disallow: {path}" for path in getattr(settings, "CMS_ROBOTS_DISALLOW", [])]
+    lines += ["", f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}", ""]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+@require_GET
+@cache_page(60 * 15)
+def sitemap(request):
+    """CMS pages, public products and categories, and approved suppliers (when that room exists)."""
+    return wagtail_sitemap(request, sitemaps=SITEMAPS)
