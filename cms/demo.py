@@ -870,5 +870,5 @@ def _reviewers():
     """The demo staff account reviews editors' pages (Wagtail's Moderators group), when it exists."""
     user = get_user_model().objects.filter(email="staff@demo.shiyan.example").first()
     moderators = Group.objects.filter(name="Moderators").first()
-    if user is not None and moderators is not None:
+    if user is not None and moderators is not None and not user.groups.filter(pk=moderators.pk).exists():
         user.groups.add(moderators)
