@@ -19,6 +19,11 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("cms-admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("payments/", include("shop.payment.urls")),
+    path(
+        "shop/dashboard/payments/",
+        include((apps.get_app_config("payment_dashboard").urls[0], "payment_dashboard")),
+    ),
     path("shop/", include(apps.get_app_config("oscar").urls[0])),
 ]
 
