@@ -346,8 +346,8 @@ def stripe_event_enqueue(*, event_id: str) -> bool:
 
     try:
         stripe_event_process_task.apply_async(args=(event_id,), retry=False)
-    except Exception:  # the broker is down: the event is stored, the sweeper will process it
-        logger.exception("stripe: could not queue event %s; the sweeper will process it", event_id)
+    except Exception:  # broker down (or, when eager, the processing failed): the sweeper retries
+        logger.exception("stripe: event %s not queued or not processed; the sweeper will take it", event_id)
         return False
     return True
 

@@ -147,9 +147,7 @@ def _status(order, *, returned: bool = False) -> dict:
         )
     elif state == StripePayment.State.FAILED:
         code = "failed"
-        message = _("The payment did not go through: %(reason)s You can try again.") % {
-            "reason": payment.last_error or _("it was declined.")
-        }
+        message = _("The last payment attempt did not go through. Nothing was charged; you can try again.")
         final = False
     elif returned:
         # Back from Stripe: it has the payment; the shop waits for Stripe's confirmation (webhook).

@@ -248,3 +248,27 @@ def test_opening_a_payment_twice_gives_the_same_record(fake_stripe):
 
     assert first.pk == second.pk
     assert first.amount == order.total_incl_tax
+
+
+def test_the_card_method_starts_a_placed_order_and_sends_the_buyer_to_the_pay_page(rf, fake_stripe):
+    from shop.payment.methods import stripe_card_method
+
+    order = pending_order(user=None)
+    request = rf.post("/checkout/")
+    request.session = {}
+
+    url = stripe_card_method.start(request=request, order=order)
+
+    assert stripe_card_method.is_available(request) is True
+    assert url == pay_url(order)
+    assert StripePayment.objects.get(order=order).state == "requires_payment"
+    assert request.session["payment_order_numbers"] == [order.number]
+    assert fake_stripe.requests == []  # nothing leaves the shop inside the placement transaction
+
+
+def test_the_card_method_is_not_offered_without_stripe_keys(settings):
+    from shop.payment.methods import stripe_card_method
+
+    settings.STRIPE_PUBLISHABLE_KEY = ""
+
+    assert stripe_card_method.is_available() is False
