@@ -16,6 +16,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+# pgettext "card payment": short words Oscar and Django translate in another sense ("State" as a US state).
 
 
 class StripePayment(models.Model):
@@ -44,7 +47,7 @@ class StripePayment(models.Model):
         SUCCEEDED = "succeeded", _("Paid")
         PARTIALLY_REFUNDED = "partially_refunded", _("Partially refunded")
         REFUNDED = "refunded", _("Refunded")
-        CANCELED = "canceled", _("Cancelled")
+        CANCELED = "canceled", pgettext_lazy("card payment", "Cancelled")
 
     AWAITING = (State.REQUIRES_PAYMENT, State.FAILED, State.PROCESSING)
     PAID = (State.SUCCEEDED, State.PARTIALLY_REFUNDED, State.REFUNDED)
@@ -59,10 +62,17 @@ class StripePayment(models.Model):
     }
 
     order = models.OneToOneField(
-        "order.Order", on_delete=models.PROTECT, related_name="stripe_payment", verbose_name=_("Order")
+        "order.Order",
+        on_delete=models.PROTECT,
+        related_name="stripe_payment",
+        verbose_name=pgettext_lazy("card payment", "Order"),
     )
     state = models.CharField(
-        _("State"), max_length=32, choices=State.choices, default=State.REQUIRES_PAYMENT, db_index=True
+        pgettext_lazy("card payment", "State"),
+        max_length=32,
+        choices=State.choices,
+        default=State.REQUIRES_PAYMENT,
+        db_index=True,
     )
     payment_intent_id = models.CharField(_("PaymentIntent"), max_length=255, blank=True, default="")
     idempotency_key = models.CharField(
@@ -75,7 +85,10 @@ class StripePayment(models.Model):
     intent_attempt = models.PositiveSmallIntegerField(_("Intent attempt"), default=1)
     currency = models.CharField(_("Currency"), max_length=3, default="CNY")
     amount = models.DecimalField(
-        _("Amount"), max_digits=12, decimal_places=2, help_text=_("The order total when payment started.")
+        pgettext_lazy("card payment", "Amount"),
+        max_digits=12,
+        decimal_places=2,
+        help_text=_("The order total when payment started."),
     )
     amount_received = models.DecimalField(
         _("Amount received"), max_digits=12, decimal_places=2, default=Decimal("0.00")
@@ -91,7 +104,7 @@ class StripePayment(models.Model):
     needs_review = models.BooleanField(_("Needs review"), default=False, db_index=True)
     review_reason = models.TextField(_("Why it needs review"), blank=True)
     receipt_sent_at = models.DateTimeField(_("Receipt sent"), null=True, blank=True)
-    created_at = models.DateTimeField(_("Created"), auto_now_add=True)
+    created_at = models.DateTimeField(pgettext_lazy("card payment", "Created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("Updated"), auto_now=True)
     paid_at = models.DateTimeField(_("Paid"), null=True, blank=True)
     canceled_at = models.DateTimeField(_("Cancelled"), null=True, blank=True)
@@ -224,7 +237,7 @@ class StripeRefund(models.Model):
         PENDING = "pending", _("Pending")
         SUCCEEDED = "succeeded", _("Refunded")
         FAILED = "failed", _("Failed")
-        CANCELED = "canceled", _("Cancelled")
+        CANCELED = "canceled", pgettext_lazy("card payment", "Cancelled")
 
     # States in which the money is, or may be, on its way back to the buyer.
     HOLDING = (State.REQUESTED, State.PENDING, State.SUCCEEDED)
@@ -232,10 +245,14 @@ class StripeRefund(models.Model):
     payment = models.ForeignKey(
         StripePayment, on_delete=models.PROTECT, related_name="refunds", verbose_name=_("Card payment")
     )
-    amount = models.DecimalField(_("Amount"), max_digits=12, decimal_places=2)
+    amount = models.DecimalField(pgettext_lazy("card payment", "Amount"), max_digits=12, decimal_places=2)
     reason = models.CharField(_("Reason"), max_length=255, blank=True)
     state = models.CharField(
-        _("State"), max_length=16, choices=State.choices, default=State.REQUESTED, db_index=True
+        pgettext_lazy("card payment", "State"),
+        max_length=16,
+        choices=State.choices,
+        default=State.REQUESTED,
+        db_index=True,
     )
     stripe_refund_id = models.CharField(_("Stripe refund"), max_length=255, blank=True, default="")
     idempotency_key = models.CharField(_("Idempotency key"), max_length=255, blank=True, default="")
@@ -250,7 +267,7 @@ class StripeRefund(models.Model):
     )
     # Set once the refund is written into Oscar's payment history (source, transaction, event).
     recorded_at = models.DateTimeField(_("Recorded in the order"), null=True, blank=True)
-    created_at = models.DateTimeField(_("Created"), auto_now_add=True)
+    created_at = models.DateTimeField(pgettext_lazy("card payment", "Created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("Updated"), auto_now=True)
 
     class Meta:

@@ -17,6 +17,8 @@ Order = get_model("order", "Order")
 SESSION_ORDERS_KEY = "payment_order_numbers"
 # Events younger than this are left to the task queued for them; older ones go to the sweeper.
 EVENT_SWEEP_AFTER = timedelta(minutes=1)
+# An event that failed this often is left for people (Django admin lists it), not retried forever.
+EVENT_MAX_ATTEMPTS = 10
 # Give the webhook this long before the reconciliation job asks Stripe about a payment.
 RECONCILE_AFTER = timedelta(minutes=5)
 RECEIPT_CATCH_UP_AFTER = timedelta(minutes=5)
@@ -69,18 +71,23 @@ def payments_cancelled_elsewhere() -> QuerySet[StripePayment]:
 
 def payments_without_receipt(*, now=None) -> QuerySet[StripePayment]:
     now = now or timezone.now()
-    return StripePayment.objects.filter(
-        state__in=StripePayment.PAID,
-        receipt_sent_at__isnull=True,
-        paid_at__lte=now - RECEIPT_CATCH_UP_AFTER,
-    ).order_by("pk")
+    return (
+        StripePayment.objects.filter(
+            state__in=StripePayment.PAID,
+            receipt_sent_at__isnull=True,
+            paid_at__lte=now - RECEIPT_CATCH_UP_AFTER,
+        )
+        # Money that came for a cancelled order is a refund case for staff, not a "thank you".
+        .exclude(order__status=ORDER_CANCELLED)
+        .order_by("pk")
+    )
 
 
 def events_unprocessed(*, now=None) -> QuerySet[StripeEvent]:
     """Stored events nobody processed (the queue was down, a worker died), oldest first."""
     now = now or timezone.now()
     return StripeEvent.objects.filter(
-        processed_at__isnull=True, received_at__lte=now - EVENT_SWEEP_AFTER
+        processed_at__isnull=True, received_at__lte=now - EVENT_SWEEP_AFTER, attempts__lt=EVENT_MAX_ATTEMPTS
     ).order_by("received_at", "pk")
 
 

@@ -48,6 +48,8 @@ def stripe_events_sweep_task(limit: int = 200) -> int:
             done += 1
         except StripeError:
             logger.warning("stripe sweep: event %s still cannot be processed", event_id)
+        except Exception:  # one bad event must not stop the others; it is retried up to the limit
+            logger.exception("stripe sweep: event %s failed", event_id)
     for payment_id in selectors.payments_without_receipt().values_list("pk", flat=True)[:limit]:
         services.stripe_payment_receipt_send(payment_id=payment_id)
     return done

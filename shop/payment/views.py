@@ -48,12 +48,12 @@ def order_pay(request, number):
     status_url = reverse("payments:order-status", kwargs={"number": order.number})
     if not gateway.stripe_enabled():
         return _render_problem(request, order, _("Card payment is not available at the moment."), status=503)
+    # Only orders placed with the card method have a payment (see methods.StripeCardMethod.start):
+    # an order placed for bank transfer is never turned into a card order, and so never falls
+    # under the 30-minute cancellation meant for card orders.
     payment = selectors.payment_for_order(order)
     if payment is None:
-        try:
-            payment = services.stripe_payment_open(order=order)
-        except services.PaymentNotPossible:
-            return redirect(status_url)
+        return redirect(status_url)
     if not payment.is_awaiting or order.status == ORDER_CANCELLED or payment.needs_review:
         return redirect(status_url)
     try:

@@ -37,6 +37,15 @@ def pending_order(
     return order
 
 
+def card_order(**kwargs):
+    """A placed order paid by card: what the checkout leaves after ``StripeCardMethod.start``."""
+    from shop.payment.services import stripe_payment_open
+
+    order = pending_order(**kwargs)
+    stripe_payment_open(order=order)
+    return order
+
+
 def age_order(order, *, minutes: int):
     """Pretend the order was placed ``minutes`` ago (what the unpaid-order job looks at)."""
     Order.objects.filter(pk=order.pk).update(date_placed=timezone.now() - timedelta(minutes=minutes))

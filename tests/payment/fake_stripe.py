@@ -8,7 +8,10 @@ key with other parameters is a 400. It can be told to time out, answer 500 (exec
 under the key, like Stripe) or 503 (never reached the API), and builds events and their
 ``Stripe-Signature`` headers with Stripe's real scheme.
 
-Run by hand for a manual check: ``python -m tests.payment.fake_stripe 8117``.
+Run by hand for a manual check (a shop on port 8107 with STRIPE_API_BASE=http://127.0.0.1:8117)::
+
+    python -m tests.payment.fake_stripe 8117 http://127.0.0.1:8107/payments/stripe/webhook/ whsec_local
+    curl -X POST http://127.0.0.1:8117/_fake/pay/pi_fake_0001   # the buyer pays; a signed webhook follows
 """
 
 from __future__ import annotations
@@ -61,7 +64,11 @@ def sign(payload: bytes | str, secret: str, timestamp: int | None = None) -> str
 class FakeStripe:
     API_VERSION = "2025-10-29.clover"
 
-    def __init__(self, *, host: str = "127.0.0.1", port: int = 0):
+    def __init__(
+        self, *, host: str = "127.0.0.1", port: int = 0, webhook_url: str = "", webhook_secret: str = ""
+    ):
+        self.webhook_url = webhook_url
+        self.webhook_secret = webhook_secret
         self.requests: list[Recorded] = []
         self.intents: dict[str, dict] = {}
         self.charges: dict[str, dict] = {}
@@ -216,7 +223,37 @@ class FakeStripe:
                 return self._faults.pop(index)
         return None
 
+    def _control(self, path: str):
+        """Manual runs only: ``POST /_fake/pay/<intent>`` or ``/_fake/decline/<intent>``, then a webhook."""
+        import urllib.request
+
+        action, intent_id = path.split("/")[2:4]
+        if intent_id not in self.intents or action not in ("pay", "decline"):
+            return 404, _error("invalid_request_error", "unknown intent or action"), {}
+        if action == "pay":
+            self.pay(intent_id)
+            event = self.intent_event("payment_intent.succeeded", intent_id)
+        else:
+            self.decline(intent_id)
+            event = self.intent_event("payment_intent.payment_failed", intent_id)
+        payload = json.dumps(event)
+        delivered = None
+        if self.webhook_url:
+            request = urllib.request.Request(
+                self.webhook_url,
+                data=payload.encode(),
+                headers={
+                    "Content-Type": "application/json",
+                    "Stripe-Signature": sign(payload, self.webhook_secret),
+                },
+            )
+            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - a local URL given by hand
+                delivered = response.status
+        return 200, {"event": event["id"], "webhook_status": delivered}, {}
+
     def _handle(self, method, path, params, headers):
+        if path.startswith("/_fake/") and method == "POST":
+            return self._control(path)
         with self._lock:
             self.requests.append(Recorded(method, path, params, headers))
             if not headers.get("authorization", "").startswith("Bearer sk_test_"):
@@ -335,7 +372,8 @@ def _error(type_: str, message: str, *, code: str = "") -> dict:
 if __name__ == "__main__":  # pragma: no cover - a manual aid
     import sys
 
-    server = FakeStripe(port=int(sys.argv[1]) if len(sys.argv) > 1 else 8117).start()
+    args = sys.argv[1:] + [""] * 3
+    server = FakeStripe(port=int(args[0] or 8117), webhook_url=args[1], webhook_secret=args[2]).start()
     print(f"fake Stripe on {server.url} (STRIPE_API_BASE={server.url}); Ctrl-C to stop")
     try:
         while True:

