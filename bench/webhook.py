@@ -108,10 +108,13 @@ def main() -> None:
         stored = waiting.count()
     finally:
         StripeEvent.objects.filter(event_id__startswith="evt_bench_").delete()
+        queued = "n/a (in-memory broker)"
         if redis_url:
             import redis
 
-            redis.Redis.from_url(redis_url).delete("celery")
+            queue = redis.Redis.from_url(redis_url)
+            queued = queue.llen("celery")
+            queue.delete("celery")
         runner.teardown_databases(old_config)
 
     timings.sort()
@@ -122,7 +125,7 @@ def main() -> None:
     print(f"  median {statistics.median(timings):6.2f} ms   (target ≤ 50 ms)")
     print(f"  p95    {p95:6.2f} ms")
     print(f"  max    {timings[-1]:6.2f} ms")
-    print(f"  stored and left for the worker: {stored} of {len(payloads)} events")
+    print(f"  events stored, unprocessed: {stored} of {len(payloads)}; task messages queued: {queued}")
 
 
 if __name__ == "__main__":

@@ -345,11 +345,26 @@ def stripe_event_enqueue(*, event_id: str) -> bool:
     from .tasks import stripe_event_process_task
 
     try:
-        stripe_event_process_task.apply_async(args=(event_id,), retry=False)
+        queue_now(stripe_event_process_task, event_id)
     except Exception:  # broker down (or, when eager, the processing failed): the sweeper retries
         logger.exception("stripe: event %s not queued or not processed; the sweeper will take it", event_id)
         return False
     return True
+
+
+def queue_now(task, *args) -> None:
+    """Queue a task or fail within milliseconds: never wait on a broker that is down.
+
+    Celery's own publish would retry the connection for seconds (kombu's default), holding the
+    webhook's answer; here the pooled connection is checked once, and a failure is the caller's
+    to log: whatever had to happen is in the database and a periodic job catches up.
+    """
+    if task.app.conf.task_always_eager:
+        task.apply_async(args=args)
+        return
+    with task.app.pool.acquire(block=True, timeout=1) as connection:
+        connection.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=1)
+        task.apply_async(args=args, connection=connection, retry=False)
 
 
 def _intent_payload(event: StripeEvent) -> gateway.Intent | None:
@@ -731,6 +746,6 @@ def _queue_receipt(payment_id: int) -> None:
 
 def _safe_delay(task, *args) -> None:
     try:
-        task.apply_async(args=args, retry=False)
+        queue_now(task, *args)
     except Exception:  # broker down: the periodic jobs catch up (see tasks)
         logger.exception("could not queue %s%r", task.name, args)
