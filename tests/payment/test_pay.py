@@ -284,3 +284,14 @@ def test_an_order_placed_for_another_method_is_never_turned_into_a_card_order(
     assert response["Location"] == status_url(order)
     assert not StripePayment.objects.exists()
     assert fake_stripe.requests == []
+
+
+def test_the_status_poll_is_cheap(buyer, buyer_client, fake_stripe, django_assert_max_num_queries):
+    order = card_order(user=buyer)
+    json_url = reverse("payments:order-status-json", kwargs={"number": order.number})
+    buyer_client.get(json_url)
+
+    with django_assert_max_num_queries(3):  # session, user, order with its payment
+        response = buyer_client.get(json_url)
+
+    assert response.json()["state"] == "pending"
