@@ -1,10 +1,12 @@
 """What card payments do to an Oscar order: mark it paid, cancel it unpaid, flag it for staff.
 
-Every change the payment app makes to an order goes through this module, so the order app's own
-services can take over in one place: ``order_cancel_unpaid`` is the single call to point at
-``shop.order.services.order_cancel`` once that exists (see shop/payment/README.md, "Wiring").
-Until then it cancels with Oscar's own means: each line's allocation is cancelled (the stock
-record's ``num_allocated`` goes back down) and the order moves to "Cancelled".
+Every change the payment app makes to an order goes through this module. Status changes go
+through Oscar's ``EventHandler`` loaded with ``get_class``, so the order app's own handler is used
+when it has one: the checkout's ``shop.order.processing.EventHandler`` sends "Cancelled" through
+``shop.order.services.order_cancel`` (stock back, ``order_cancelled`` signal, note). Without it,
+Oscar's handler only changes the status, so ``order_cancel_unpaid`` first gives the stock back
+itself with Oscar's ``Line.cancel_allocation`` (idempotent: a line whose allocation is cancelled
+is skipped, by this code and by ``order_cancel`` alike).
 """
 
 import logging
@@ -45,8 +47,8 @@ def order_mark_paid(*, order, note: str) -> bool:
 def order_cancel_unpaid(*, order, reason: str) -> bool:
     """Cancel an order that was never paid and give its stock back; False if it already was.
 
-    Idempotent and atomic. This is the one call to replace with the order app's
-    ``order_cancel(order=order, reason=reason)`` once it exists.
+    Idempotent and atomic; the order row is locked first, so the unpaid-order job and a staff
+    click cannot both cancel it.
     """
     order = Order.objects.select_for_update().get(pk=order.pk)
     if order.status == ORDER_CANCELLED:
@@ -54,8 +56,9 @@ def order_cancel_unpaid(*, order, reason: str) -> bool:
     if ORDER_CANCELLED not in order.available_statuses():
         logger.warning("order %s cannot be cancelled from %r", order.number, order.status)
         return False
-    # Lines in primary-key order, so concurrent cancellations take stock-record locks in one order.
-    for line in order.lines.select_related("stockrecord", "product__product_class").order_by("pk"):
+    # Stock-record order, so concurrent cancellations lock stock records in one order.
+    lines = order.lines.select_related("stockrecord", "product__product_class")
+    for line in sorted(lines, key=lambda line: (line.stockrecord_id or 0, line.pk)):
         if line.stockrecord_id and line.num_allocated and not line.allocation_cancelled:
             line.cancel_allocation(line.num_allocated)
     EventHandler().handle_order_status_change(order, ORDER_CANCELLED, note_msg=reason)

@@ -29,13 +29,11 @@ from .models import StripeEvent, StripePayment, StripeRefund
 logger = logging.getLogger(__name__)
 
 Source = get_model("payment", "Source")
-SourceType = get_model("payment", "SourceType")
 PaymentEventType = get_model("order", "PaymentEventType")
 EventHandler = get_class("order.processing", "EventHandler")
 
 State = StripePayment.State
 PAYMENT_CURRENCY = "CNY"
-SOURCE_TYPE_NAME = "Stripe"
 PAID_EVENT_NAME = "Paid"
 REFUNDED_EVENT_NAME = "Refunded"
 
@@ -191,11 +189,17 @@ def _lock(payment_id: int) -> StripePayment:
     return StripePayment.objects.select_for_update().select_related("order").get(pk=payment_id)
 
 
-def _source_type():
-    source_type, _created = SourceType.objects.get_or_create(
-        code="stripe", defaults={"name": SOURCE_TYPE_NAME}
-    )
-    return source_type
+def _source_for(order):
+    """The order's card source: the one the checkout wrote at placement, or a new one."""
+    from .methods import StripeCard
+
+    method = StripeCard()
+    source = Source.objects.filter(order=order, source_type__code=method.code).order_by("pk").first()
+    if source is None:
+        source = Source(
+            order=order, source_type=method.source_type(), currency=order.currency, amount_allocated=0
+        )
+    return source
 
 
 def _payment_event_type(name: str):
@@ -246,14 +250,11 @@ def _apply_succeeded(*, payment: StripePayment, intent: gateway.Intent, event_at
     )
     order = payment.order
     # Oscar's payment history: a source debited with the whole amount, and a "Paid" event.
-    source = Source.objects.create(
-        order=order,
-        source_type=_source_type(),
-        currency=payment.currency,
-        amount_allocated=payment.amount,
-        reference=intent.id,
-        label=payment.method_label,
-    )
+    source = _source_for(order)
+    source.amount_allocated = payment.amount
+    source.reference = intent.id
+    source.label = payment.method_label[:128]
+    source.save()
     source.debit(payment.amount, reference=intent.latest_charge or intent.id, status="succeeded")
     lines = list(order.lines.order_by("pk"))
     EventHandler().create_payment_event(
@@ -664,11 +665,8 @@ def stripe_refunds_sync(*, payment: StripePayment, refunds: list[gateway.Refund]
 
 def _record_refund(*, payment: StripePayment, refund: StripeRefund) -> None:
     order = payment.order
-    source = (
-        Source.objects.filter(order=order, reference=payment.payment_intent_id).order_by("pk").first()
-        or Source.objects.filter(order=order, source_type__code="stripe").order_by("pk").first()
-    )
-    if source is not None:
+    source = _source_for(order)
+    if source.pk is not None:
         source.refund(refund.amount, reference=refund.stripe_refund_id, status="succeeded")
     EventHandler().create_payment_event(
         order, _payment_event_type(REFUNDED_EVENT_NAME), refund.amount, reference=refund.stripe_refund_id

@@ -38,11 +38,11 @@ def pending_order(
 
 
 def card_order(**kwargs):
-    """A placed order paid by card: what the checkout leaves after ``StripeCardMethod.start``."""
-    from shop.payment.services import stripe_payment_open
+    """A placed order paid by card: what the checkout leaves after calling the method's hook."""
+    from shop.payment.methods import StripeCard
 
     order = pending_order(**kwargs)
-    stripe_payment_open(order=order)
+    StripeCard().order_placed(order=order, user=order.user)
     return order
 
 

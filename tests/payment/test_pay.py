@@ -249,28 +249,34 @@ def test_opening_a_payment_twice_gives_the_same_record(fake_stripe):
     assert first.amount == order.total_incl_tax
 
 
-def test_the_card_method_starts_a_placed_order_and_sends_the_buyer_to_the_pay_page(rf, fake_stripe):
-    from shop.payment.methods import stripe_card_method
+def test_the_card_method_records_itself_on_the_placed_order_and_sends_the_buyer_to_pay(rf, fake_stripe):
+    from shop.payment.methods import StripeCard
 
+    method = StripeCard()
     order = pending_order(user=None)
     request = rf.post("/checkout/")
     request.session = {}
 
-    url = stripe_card_method.start(request=request, order=order)
+    method.order_placed(order=order)  # inside the checkout's placement transaction
+    url = method.next_url(order=order, request=request)  # after commit
 
-    assert stripe_card_method.is_available(request) is True
+    assert method.is_available(basket=None, user=None) is True
     assert url == pay_url(order)
     assert StripePayment.objects.get(order=order).state == "requires_payment"
+    source = order.sources.get()
+    assert (source.source_type.code, source.amount_allocated) == ("stripe-card", order.total_incl_tax)
     assert request.session["payment_order_numbers"] == [order.number]
     assert fake_stripe.requests == []  # nothing leaves the shop inside the placement transaction
+    assert pay_url(order) in method.render_instructions(order, "html")
+    assert pay_url(order) in method.render_instructions(order, "txt")
 
 
 def test_the_card_method_is_not_offered_without_stripe_keys(settings):
-    from shop.payment.methods import stripe_card_method
+    from shop.payment.methods import StripeCard
 
     settings.STRIPE_PUBLISHABLE_KEY = ""
 
-    assert stripe_card_method.is_available() is False
+    assert StripeCard().is_available(basket=None, user=None) is False
 
 
 def test_an_order_placed_for_another_method_is_never_turned_into_a_card_order(

@@ -11,7 +11,7 @@ from oscar.core.loading import get_model
 from shop.payment import services
 from shop.payment import stripe_gateway as gateway
 from shop.payment.models import StripePayment, StripeRefund
-from tests.factories.payment import pending_order
+from tests.factories.payment import card_order, pending_order
 from tests.payment.conftest import deliver
 
 pytestmark = pytest.mark.django_db
@@ -22,9 +22,9 @@ PaymentEvent = get_model("order", "PaymentEvent")
 
 @pytest.fixture
 def paid(fake_stripe, client):
-    """A card order for ¥79.60, paid through the webhook."""
-    order = pending_order(price="39.80", quantity=2)
-    payment = services.stripe_payment_open(order=order)
+    """A card order for ¥79.60 placed through the card method, paid through the webhook."""
+    order = card_order(price="39.80", quantity=2)
+    payment = StripePayment.objects.get(order=order)
     services.stripe_payment_intent_ensure(payment=payment)
     payment.refresh_from_db()
     fake_stripe.pay(payment.payment_intent_id)

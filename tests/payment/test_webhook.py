@@ -54,7 +54,7 @@ def test_a_signed_succeeded_event_marks_the_order_paid_with_oscar_payment_histor
     assert payment.state == "succeeded"
     assert payment.amount_received == order.total_incl_tax
     source = Source.objects.get(order=order)
-    assert (source.source_type.code, source.reference) == ("stripe", payment.payment_intent_id)
+    assert (source.source_type.code, source.reference) == ("stripe-card", payment.payment_intent_id)
     assert source.amount_debited == order.total_incl_tax
     assert source.transactions.get().txn_type == "Debit"
     paid = PaymentEvent.objects.get(order=order)

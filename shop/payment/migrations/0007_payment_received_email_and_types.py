@@ -1,27 +1,28 @@
-"""Data: the "payment received" e-mail type (editable in the dashboard) and the payment history types."""
+"""Data: the "payment received" e-mail type (editable in the dashboard) and the payment event types.
+
+The card payment source type ("stripe-card") is created by the payment method itself, with its
+name in the site's language, the way the checkout's other methods create theirs.
+"""
 
 from django.db import migrations
 
 COMM_TYPE = {"code": "PAYMENT_RECEIVED", "name": "Payment received", "category": "Order related"}
-SOURCE_TYPE = {"code": "stripe", "name": "Stripe"}
 EVENT_TYPES = [{"code": "paid", "name": "Paid"}, {"code": "refunded", "name": "Refunded"}]
 
 
 def create(apps, schema_editor):
     CommunicationEventType = apps.get_model("communication", "CommunicationEventType")
-    SourceType = apps.get_model("payment", "SourceType")
     PaymentEventType = apps.get_model("order", "PaymentEventType")
     CommunicationEventType.objects.get_or_create(
         code=COMM_TYPE["code"], defaults={"name": COMM_TYPE["name"], "category": COMM_TYPE["category"]}
     )
-    SourceType.objects.get_or_create(code=SOURCE_TYPE["code"], defaults={"name": SOURCE_TYPE["name"]})
     for event_type in EVENT_TYPES:
         if not PaymentEventType.objects.filter(name=event_type["name"]).exists():
             PaymentEventType.objects.get_or_create(code=event_type["code"], defaults={"name": event_type["name"]})
 
 
 def remove(apps, schema_editor):
-    # Only the e-mail type is ours alone; source and event types may already be referenced.
+    # Only the e-mail type is ours alone; the event types may already be referenced.
     apps.get_model("communication", "CommunicationEventType").objects.filter(code=COMM_TYPE["code"]).delete()
 
 
