@@ -216,8 +216,8 @@ def _mismatch(*, payment: StripePayment, intent: gateway.Intent) -> str:
         }
     if intent.amount_received != payment.amount or payment.amount != order.total_incl_tax:
         return _("Stripe received %(got)s, but the order total is %(want)s; not marked paid.") % {
-            "got": intent.amount_received,
-            "want": order.total_incl_tax,
+            "got": _yuan(intent.amount_received),
+            "want": _yuan(order.total_incl_tax),
         }
     return ""
 

@@ -156,7 +156,7 @@ def test_an_amount_that_does_not_match_the_order_flags_it_and_does_not_mark_it_p
     assert order.status == "Pending payment"
     assert payment.state == "requires_payment"
     assert payment.needs_review is True
-    assert "¥" not in payment.review_reason or "79.60" in payment.review_reason
+    assert "¥1.00" in payment.review_reason and "¥79.60" in payment.review_reason
     assert order.notes.filter(note_type="Warning").exists()
     assert StripeEvent.objects.get(event_id=event["id"]).outcome == "flagged"
     assert not Source.objects.filter(order=order).exists()
