@@ -15,4 +15,26 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "cms.pages_publish_scheduled_task",
         "schedule": 60.0,
     },
+    # --- Card payments (shop/payment/tasks.py) ---
+    # Every minute: webhook events stored but never processed (Redis was down when they came,
+    # or a worker died) are processed now, and "payment received" e-mails that could not be
+    # queued are sent. With a healthy queue it finds nothing; it bounds a lost event to ~2 minutes.
+    "payment-stripe-events-sweep": {
+        "task": "shop.payment.tasks.stripe_events_sweep_task",
+        "schedule": crontab(minute="*"),
+    },
+    # Every 5 minutes: card orders still unpaid STRIPE_UNPAID_ORDER_MINUTES (default 30) after
+    # they were placed are cancelled, their PaymentIntent first, and their stock given back.
+    # So an order is held for 30 to 35 minutes. Bank-transfer orders are not touched.
+    "payment-stripe-unpaid-orders-cancel": {
+        "task": "shop.payment.tasks.stripe_unpaid_orders_cancel_task",
+        "schedule": crontab(minute="*/5"),
+    },
+    # Every 5 minutes, offset from the job above: Stripe is asked about card payments still
+    # awaiting 5 minutes after they started, so a webhook that never came still ends in the
+    # right state; intents of orders cancelled elsewhere are cancelled at Stripe.
+    "payment-stripe-reconcile": {
+        "task": "shop.payment.tasks.stripe_payments_reconcile_task",
+        "schedule": crontab(minute="2-59/5"),
+    },
 }

@@ -25,6 +25,11 @@ urlpatterns = [
     path("shop/suppliers/", include("suppliers.urls")),
     path("shop/portal/", include("suppliers.urls_portal")),
     path("shop/dashboard/suppliers/", include("suppliers.urls_staff")),
+    path("payments/", include("shop.payment.urls")),
+    path(
+        "shop/dashboard/payments/",
+        include((apps.get_app_config("payment_dashboard").urls[0], "payment_dashboard")),
+    ),
     path("shop/", include(apps.get_app_config("oscar").urls[0])),
 ]
 

@@ -62,7 +62,7 @@ OSCAR_APPS = [
     "oscar.apps.communication.apps.CommunicationConfig",
     "shop.partner.apps.PartnerConfig",
     "shop.basket.apps.BasketConfig",
-    "oscar.apps.payment.apps.PaymentConfig",
+    "shop.payment.apps.PaymentConfig",
     "oscar.apps.offer.apps.OfferConfig",
     "shop.order.apps.OrderConfig",
     "oscar.apps.customer.apps.CustomerConfig",
@@ -82,6 +82,7 @@ OSCAR_APPS = [
     "oscar.apps.dashboard.vouchers.apps.VouchersDashboardConfig",
     "oscar.apps.dashboard.communications.apps.CommunicationsDashboardConfig",
     "oscar.apps.dashboard.shipping.apps.ShippingDashboardConfig",
+    "shop.payment.dashboard.apps.PaymentDashboardConfig",
 ]
 THIRD_PARTY_APPS = [
     "widget_tweaks",
@@ -237,6 +238,13 @@ STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
 STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
+# Without all three keys the card method is hidden (shop.payment.stripe_gateway.stripe_enabled).
+STRIPE_TIMEOUT_SECONDS = env.float("STRIPE_TIMEOUT_SECONDS", default=10.0)
+# Stripe's client retries timeouts and 5xx itself, with the same idempotency key.
+STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=2)
+# A card order not paid this long after it was placed is cancelled and its stock given back.
+# Bank-transfer and pay-on-delivery orders are not touched by that job (see shop/payment/README.md).
+STRIPE_UNPAID_ORDER_MINUTES = env.int("STRIPE_UNPAID_ORDER_MINUTES", default=30)
 
 # --- Oscar ------------------------------------------------------------------------------------
 OSCAR_SHOP_NAME = _("Shiyan Select")
@@ -269,6 +277,12 @@ OSCAR_DASHBOARD_NAVIGATION.append(
         "access_fn": _staff_only,
     }
 )
+# Card payments (shop/payment/dashboard) sit under Fulfilment, after Orders.
+for _section in OSCAR_DASHBOARD_NAVIGATION:
+    if any(c.get("url_name") == "dashboard:order-list" for c in _section.get("children", [])):
+        _section["children"].append(
+            {"label": _("Card payments"), "url_name": "payment_dashboard:stripe-payment-list"}
+        )
 # Order states (labels and translations: shop/order/statuses.py). The order is placed before
 # payment (see shop/checkout), so it starts here.
 OSCAR_INITIAL_ORDER_STATUS = "Pending payment"
@@ -291,6 +305,7 @@ SHOP_SHIPPING_FLAT_FEE = env.str("SHOP_SHIPPING_FLAT_FEE", default="10.00")
 # The payment methods offered at checkout, in display order (see shop/checkout/payment_methods.py).
 # A method that needs an outside service hides itself while it is not configured.
 SHOP_PAYMENT_METHODS = [
+    "shop.payment.methods.StripeCard",  # hides itself without STRIPE_SECRET_KEY/PUBLISHABLE_KEY
     "shop.checkout.payment_methods.BankTransfer",
     "shop.checkout.payment_methods.CashOnDelivery",
 ]

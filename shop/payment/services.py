@@ -1,0 +1,749 @@
+"""Card payment services: the only code that writes StripePayment, StripeEvent and StripeRefund.
+
+Rules every function here keeps:
+* No network call happens inside a transaction that holds a lock: Stripe is asked first, then
+  the answer is applied under ``select_for_update`` on the payment row.
+* A payment's state changes only through ``stripe_payment_transition``, which refuses any move
+  not in ``StripePayment.TRANSITIONS`` and any "awaiting" move older than the last one applied.
+* Side effects outside the database (e-mail, queueing) run on commit.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from oscar.core.loading import get_class, get_model
+from oscar.templatetags.currency_filters import currency
+
+from . import orders
+from . import stripe_gateway as gateway
+from .models import StripeEvent, StripePayment, StripeRefund
+
+logger = logging.getLogger(__name__)
+
+Source = get_model("payment", "Source")
+PaymentEventType = get_model("order", "PaymentEventType")
+EventHandler = get_class("order.processing", "EventHandler")
+
+State = StripePayment.State
+PAYMENT_CURRENCY = "CNY"
+PAID_EVENT_NAME = "Paid"
+REFUNDED_EVENT_NAME = "Refunded"
+
+
+class PaymentNotPossible(Exception):
+    """The order cannot be paid by card (wrong status, nothing to pay); the message is for people."""
+
+
+class RefundNotAllowed(ValidationError):
+    """A refund that must not be sent; the message says why, in the user's language."""
+
+
+def intent_idempotency_key(order_number: str, attempt: int = 1) -> str:
+    """Derived from the order number, so every retry of the same creation sends the same key."""
+    return f"order-{order_number}-pi-v{attempt}"
+
+
+# --- Opening a payment and its PaymentIntent ---------------------------------------------------
+
+
+@transaction.atomic
+def stripe_payment_open(*, order) -> StripePayment:
+    """The order's card payment record, created on the first call (no Stripe call here).
+
+    Cheap enough to run inside the checkout's placement transaction, so every card order has a
+    record from the start and the unpaid-order job can find it even if the buyer never reached
+    the payment page.
+    """
+    existing = StripePayment.objects.filter(order=order).first()
+    if existing is not None:
+        return existing
+    if not orders.order_is_pending_payment(order):
+        raise PaymentNotPossible(_("This order is not waiting for payment."))
+    if order.total_incl_tax is None or order.total_incl_tax <= 0:
+        raise PaymentNotPossible(_("This order has nothing to pay."))
+    if order.currency != PAYMENT_CURRENCY:
+        # Stripe would take it, but the shop's prices, refunds and reports are all in yuan.
+        raise PaymentNotPossible(_("Card payments are taken in Chinese yuan only."))
+    payment = StripePayment(
+        order=order,
+        amount=order.total_incl_tax,
+        currency=order.currency,
+        idempotency_key=intent_idempotency_key(order.number),
+    )
+    try:
+        with transaction.atomic():
+            payment.save()
+    except IntegrityError:  # opened at the same moment by another request
+        return StripePayment.objects.get(order=order)
+    return payment
+
+
+def stripe_payment_intent_ensure(*, payment: StripePayment) -> gateway.Intent:
+    """The payment's PaymentIntent with its client secret: created once, fetched afterwards.
+
+    The creation carries the order's idempotency key, so a retry after a timeout or a 5xx (or two
+    browser tabs at once) gets the same intent back from Stripe instead of a second one. Raises
+    ``StripeUnavailable`` for "try again"; the order stays pending either way.
+    """
+    if payment.payment_intent_id:
+        intent = gateway.payment_intent_retrieve(payment.payment_intent_id)
+    else:
+        try:
+            intent = gateway.payment_intent_create(
+                amount=payment.amount,
+                currency=payment.currency,
+                order_number=payment.order.number,
+                idempotency_key=payment.idempotency_key,
+                description=f"Shiyan Select order {payment.order.number}",
+            )
+        except gateway.StripeUnavailable as exc:
+            if exc.replayed:
+                _intent_key_rotate(payment=payment)
+            raise
+        StripePayment.objects.filter(pk=payment.pk, payment_intent_id="").update(
+            payment_intent_id=intent.id, updated_at=timezone.now()
+        )
+        payment.refresh_from_db()
+    if payment.payment_intent_id != intent.id or intent.amount != payment.amount:
+        logger.error(
+            "stripe: order %s has intent %s but Stripe returned %s for %s",
+            payment.order.number,
+            payment.payment_intent_id,
+            intent.id,
+            intent.amount,
+        )
+        raise gateway.StripeRejected("the PaymentIntent does not match the order", code="intent_mismatch")
+    return intent
+
+
+def _intent_key_rotate(*, payment: StripePayment) -> None:
+    """Stripe keeps answering the saved 500 of this key: the next try uses the next version.
+
+    Safe because a replayed failure means Stripe created nothing under the old key. Conditional
+    on the attempt we saw, so two requests hitting the replay at once rotate only once.
+    """
+    attempt = payment.intent_attempt + 1
+    rotated = StripePayment.objects.filter(
+        pk=payment.pk, intent_attempt=payment.intent_attempt, payment_intent_id=""
+    ).update(
+        intent_attempt=attempt,
+        idempotency_key=intent_idempotency_key(payment.order.number, attempt),
+        updated_at=timezone.now(),
+    )
+    if rotated:
+        logger.warning("stripe: order %s moves to intent key v%s", payment.order.number, attempt)
+    payment.refresh_from_db()
+
+
+# --- The state machine -------------------------------------------------------------------------
+
+
+def stripe_payment_transition(
+    *, payment: StripePayment, to: str, event_at: datetime | None = None, **changes
+) -> bool:
+    """Move the (locked) payment to ``to`` and save it with ``changes``; False if refused.
+
+    Refused: a move not in ``StripePayment.TRANSITIONS`` (so paid never goes back to awaiting,
+    and a duplicate is a no-op), and a move between awaiting states older than the newest event
+    already applied (a late "payment_failed" cannot undo a later "processing").
+    """
+    to = State(to)
+    if not payment.can_move_to(to):
+        return False
+    if (
+        to in StripePayment.AWAITING
+        and event_at is not None
+        and payment.last_event_at is not None
+        and event_at < payment.last_event_at
+    ):
+        return False
+    payment.state = to
+    if event_at is not None and (payment.last_event_at is None or event_at > payment.last_event_at):
+        payment.last_event_at = event_at
+    for name, value in changes.items():
+        setattr(payment, name, value)
+    payment.save()
+    return True
+
+
+def _payment_flag(*, payment: StripePayment, reason: str) -> None:
+    """Set the payment aside for staff with a reason, once per distinct reason."""
+    if payment.needs_review and reason in payment.review_reason:
+        return
+    payment.needs_review = True
+    payment.review_reason = (payment.review_reason + "\n" + reason).strip()
+    payment.save(update_fields=["needs_review", "review_reason", "updated_at"])
+    orders.order_flag(order=payment.order, message=reason)
+    logger.warning("stripe: order %s flagged: %s", payment.order.number, reason)
+
+
+def _lock(payment_id: int) -> StripePayment:
+    return StripePayment.objects.select_for_update().select_related("order").get(pk=payment_id)
+
+
+def _source_for(order):
+    """The order's card source: the one the checkout wrote at placement, or a new one."""
+    from .methods import StripeCard
+
+    method = StripeCard()
+    source = Source.objects.filter(order=order, source_type__code=method.code).order_by("pk").first()
+    if source is None:
+        source = Source(
+            order=order, source_type=method.source_type(), currency=order.currency, amount_allocated=0
+        )
+    return source
+
+
+def _payment_event_type(name: str):
+    event_type, _created = PaymentEventType.objects.get_or_create(name=name)
+    return event_type
+
+
+def _mismatch(*, payment: StripePayment, intent: gateway.Intent) -> str:
+    order = payment.order
+    if intent.currency != payment.currency.upper() or intent.currency != order.currency.upper():
+        return _("Stripe reports a payment in %(got)s, but the order is in %(want)s; not marked paid.") % {
+            "got": intent.currency,
+            "want": order.currency,
+        }
+    if intent.amount_received != payment.amount or payment.amount != order.total_incl_tax:
+        return _("Stripe received %(got)s, but the order total is %(want)s; not marked paid.") % {
+            "got": _yuan(intent.amount_received),
+            "want": _yuan(order.total_incl_tax),
+        }
+    return ""
+
+
+def _apply_succeeded(*, payment: StripePayment, intent: gateway.Intent, event_at) -> str:
+    """Record money received on a locked payment; returns the event outcome."""
+    if payment.is_paid:
+        return StripeEvent.Outcome.IGNORED
+    if payment.state == State.CANCELED:
+        _payment_flag(
+            payment=payment,
+            reason=_("Stripe reports a payment for this cancelled order (%(intent)s): refund it at Stripe.")
+            % {"intent": intent.id},
+        )
+        return StripeEvent.Outcome.FLAGGED
+    mismatch = _mismatch(payment=payment, intent=intent)
+    if mismatch:
+        _payment_flag(payment=payment, reason=mismatch)
+        return StripeEvent.Outcome.FLAGGED
+
+    now = timezone.now()
+    stripe_payment_transition(
+        payment=payment,
+        to=State.SUCCEEDED,
+        event_at=event_at,
+        amount_received=intent.amount_received,
+        paid_at=now,
+        method_label=intent.method_label or payment.method_label,
+        last_error="",
+    )
+    order = payment.order
+    # Oscar's payment history: a source debited with the whole amount, and a "Paid" event.
+    source = _source_for(order)
+    source.amount_allocated = payment.amount
+    source.reference = intent.id
+    source.label = payment.method_label[:128]
+    source.save()
+    source.debit(payment.amount, reference=intent.latest_charge or intent.id, status="succeeded")
+    lines = list(order.lines.order_by("pk"))
+    EventHandler().create_payment_event(
+        order,
+        _payment_event_type(PAID_EVENT_NAME),
+        payment.amount,
+        lines=lines,
+        line_quantities=[line.quantity for line in lines],
+        reference=intent.id,
+    )
+    if orders.order_is_cancelled(order):
+        _payment_flag(
+            payment=payment,
+            reason=_("Payment %(intent)s arrived after the order was cancelled: refund it.")
+            % {"intent": intent.id},
+        )
+        return StripeEvent.Outcome.FLAGGED
+    orders.order_mark_paid(
+        order=order, note=_("Card payment received through Stripe (%(intent)s).") % {"intent": intent.id}
+    )
+    transaction.on_commit(lambda: _queue_receipt(payment.pk), robust=True)
+    return StripeEvent.Outcome.APPLIED
+
+
+def _apply_failed(*, payment: StripePayment, intent: gateway.Intent, event_at) -> str:
+    moved = stripe_payment_transition(
+        payment=payment, to=State.FAILED, event_at=event_at, last_error=intent.last_error
+    )
+    return StripeEvent.Outcome.APPLIED if moved else StripeEvent.Outcome.IGNORED
+
+
+def _apply_processing(*, payment: StripePayment, event_at) -> str:
+    moved = stripe_payment_transition(payment=payment, to=State.PROCESSING, event_at=event_at)
+    return StripeEvent.Outcome.APPLIED if moved else StripeEvent.Outcome.IGNORED
+
+
+def _apply_canceled(*, payment: StripePayment, reason: str) -> str:
+    if payment.state not in StripePayment.AWAITING:
+        return StripeEvent.Outcome.IGNORED
+    stripe_payment_transition(payment=payment, to=State.CANCELED, canceled_at=timezone.now())
+    if not orders.order_is_cancelled(payment.order):
+        orders.order_cancel_unpaid(order=payment.order, reason=reason)
+    return StripeEvent.Outcome.APPLIED
+
+
+def _apply_intent(*, payment: StripePayment, intent: gateway.Intent, event_at) -> str:
+    """Bring a locked payment up to what Stripe says of its intent right now."""
+    if intent.status == "succeeded":
+        return _apply_succeeded(payment=payment, intent=intent, event_at=event_at)
+    if intent.status == "processing":
+        return _apply_processing(payment=payment, event_at=event_at)
+    if intent.status == "requires_payment_method" and intent.last_error:
+        return _apply_failed(payment=payment, intent=intent, event_at=event_at)
+    if intent.status == "canceled":
+        return _apply_canceled(
+            payment=payment, reason=_("The card payment was cancelled at Stripe; the order is cancelled.")
+        )
+    return StripeEvent.Outcome.IGNORED
+
+
+# --- Webhook events ----------------------------------------------------------------------------
+
+
+def stripe_event_record(*, event: dict) -> tuple[StripeEvent | None, bool]:
+    """Store a verified event by its id and queue its processing after commit.
+
+    Returns ``(event, True)`` for a new event and ``(None, False)`` for one already stored: a
+    second delivery does nothing. Queueing failures (Redis down) are logged, never raised; the
+    sweeper picks the event up later.
+    """
+    try:
+        with transaction.atomic():
+            record = StripeEvent.objects.create(
+                event_id=event["id"],
+                type=str(event["type"])[:100],
+                livemode=bool(event.get("livemode")),
+                payload=event,
+                stripe_created_at=datetime.fromtimestamp(int(event.get("created") or 0), tz=UTC),
+            )
+            event_id = record.event_id
+            transaction.on_commit(lambda: stripe_event_enqueue(event_id=event_id), robust=True)
+    except IntegrityError:
+        return None, False
+    return record, True
+
+
+def stripe_event_enqueue(*, event_id: str) -> bool:
+    """Hand the event to a worker; False (logged) when the broker cannot take it."""
+    from .tasks import stripe_event_process_task
+
+    try:
+        queue_now(stripe_event_process_task, event_id)
+    except Exception:  # broker down (or, when eager, the processing failed): the sweeper retries
+        logger.exception("stripe: event %s not queued or not processed; the sweeper will take it", event_id)
+        return False
+    return True
+
+
+def queue_now(task, *args) -> None:
+    """Queue a task or fail within milliseconds: never wait on a broker that is down.
+
+    Celery's own publish would retry the connection for seconds (kombu's default), holding the
+    webhook's answer; here the pooled connection is checked once, and a failure is the caller's
+    to log: whatever had to happen is in the database and a periodic job catches up.
+    """
+    if task.app.conf.task_always_eager:
+        task.apply_async(args=args)
+        return
+    with task.app.pool.acquire(block=True, timeout=1) as connection:
+        connection.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=1)
+        task.apply_async(args=args, connection=connection, retry=False)
+
+
+def _intent_payload(event: StripeEvent) -> gateway.Intent | None:
+    obj = event.data_object
+    if obj.get("object") != "payment_intent" or not obj.get("id"):
+        return None
+    return gateway.Intent.from_data(obj)
+
+
+def _payment_id_for(*, intent_id: str, order_number: str = "") -> int | None:
+    found = StripePayment.objects.filter(payment_intent_id=intent_id).values_list("pk", flat=True).first()
+    if found is None and order_number:
+        # The webhook beat us to saving the intent id: the metadata names the order.
+        found = (
+            StripePayment.objects.filter(order__number=order_number, payment_intent_id="")
+            .values_list("pk", flat=True)
+            .first()
+        )
+    return found
+
+
+def _prepare(event: StripeEvent):
+    """Whatever the event needs from Stripe, fetched before any lock is taken."""
+    if event.type in REFUND_EVENTS:
+        intent_id = event.data_object.get("payment_intent") or ""
+        if not intent_id:
+            return None
+        return intent_id, gateway.refunds_list(payment_intent_id=intent_id)
+    return None
+
+
+def stripe_event_process(*, event_id: str) -> StripeEvent | None:
+    """Apply one stored event, once. Safe to run twice or concurrently for the same event.
+
+    Raises ``StripeUnavailable`` when a Stripe call it needs fails: the event stays unprocessed
+    and the task (or the sweeper) tries again.
+    """
+    event = StripeEvent.objects.filter(event_id=event_id).first()
+    if event is None or event.processed_at is not None:
+        return event
+    StripeEvent.objects.filter(pk=event.pk).update(attempts=event.attempts + 1)
+    prepared = _prepare(event)
+    with transaction.atomic():
+        event = StripeEvent.objects.select_for_update().get(pk=event.pk)
+        if event.processed_at is not None:
+            return event
+        outcome, detail, payment_id = _dispatch(event, prepared)
+        event.outcome = outcome
+        event.detail = detail
+        event.payment_id = payment_id
+        event.processed_at = timezone.now()
+        event.save(update_fields=["outcome", "detail", "payment", "processed_at"])
+    return event
+
+
+def _dispatch(event: StripeEvent, prepared) -> tuple[str, str, int | None]:
+    if event.type in INTENT_EVENTS:
+        intent = _intent_payload(event)
+        if intent is None:
+            return StripeEvent.Outcome.IGNORED, "no PaymentIntent in the event", None
+        payment_id = _payment_id_for(
+            intent_id=intent.id, order_number=intent.metadata.get("order_number", "")
+        )
+        if payment_id is None:
+            return StripeEvent.Outcome.IGNORED, "no card payment for this PaymentIntent", None
+        payment = _lock(payment_id)
+        if not payment.payment_intent_id:
+            payment.payment_intent_id = intent.id
+            payment.save(update_fields=["payment_intent_id", "updated_at"])
+        at = event.stripe_created_at
+        if event.type == "payment_intent.succeeded":
+            outcome = _apply_succeeded(payment=payment, intent=intent, event_at=at)
+        elif event.type == "payment_intent.processing":
+            outcome = _apply_processing(payment=payment, event_at=at)
+        else:
+            outcome = _apply_failed(payment=payment, intent=intent, event_at=at)
+        return outcome, f"payment {payment.get_state_display()}", payment.pk
+    if event.type in REFUND_EVENTS:
+        if prepared is None:
+            return StripeEvent.Outcome.IGNORED, "no PaymentIntent in the event", None
+        intent_id, refunds = prepared
+        payment_id = _payment_id_for(intent_id=intent_id)
+        if payment_id is None:
+            return StripeEvent.Outcome.IGNORED, "no card payment for this PaymentIntent", None
+        payment = _lock(payment_id)
+        recorded = stripe_refunds_sync(payment=payment, refunds=refunds)
+        outcome = StripeEvent.Outcome.APPLIED if recorded else StripeEvent.Outcome.IGNORED
+        return outcome, f"{recorded} refund(s) recorded", payment.pk
+    return StripeEvent.Outcome.IGNORED, "event type not handled", None
+
+
+INTENT_EVENTS = {"payment_intent.succeeded", "payment_intent.payment_failed", "payment_intent.processing"}
+REFUND_EVENTS = {"charge.refunded", "refund.updated", "refund.failed", "charge.refund.updated"}
+
+
+# --- Reconciliation and unpaid orders ----------------------------------------------------------
+
+
+def stripe_payment_reconcile(*, payment: StripePayment) -> str:
+    """Ask Stripe about an awaiting payment and apply the answer, so a missed webhook does no harm."""
+    if not payment.payment_intent_id or not payment.is_awaiting:
+        return StripeEvent.Outcome.IGNORED
+    intent = gateway.payment_intent_retrieve(payment.payment_intent_id)
+    with transaction.atomic():
+        locked = _lock(payment.pk)
+        if locked.needs_review:
+            return StripeEvent.Outcome.IGNORED
+        return _apply_intent(payment=locked, intent=intent, event_at=timezone.now())
+
+
+def stripe_payment_expire(*, payment: StripePayment) -> bool:
+    """Cancel an order left unpaid and give its stock back; True if it was cancelled.
+
+    Stripe is asked first: an intent that succeeded (or is processing) is applied instead, and
+    the intent is cancelled at Stripe before the order, so it can never be paid afterwards.
+    """
+    intent_id = payment.payment_intent_id
+    if intent_id:
+        intent = gateway.payment_intent_retrieve(intent_id)
+        if intent.status not in ("succeeded", "processing", "canceled"):
+            try:
+                intent = gateway.payment_intent_cancel(
+                    intent_id, idempotency_key=f"order-{payment.order.number}-pi-cancel-v1"
+                )
+            except gateway.StripeRejected:
+                # Most likely paid in the meantime; whatever it is, apply what Stripe now says.
+                intent = gateway.payment_intent_retrieve(intent_id)
+        if intent.status != "canceled":
+            with transaction.atomic():
+                _apply_intent(payment=_lock(payment.pk), intent=intent, event_at=timezone.now())
+            return False
+    with transaction.atomic():
+        locked = _lock(payment.pk)
+        if locked.state not in StripePayment.AWAITING or locked.needs_review:
+            return False
+        if locked.payment_intent_id != intent_id:  # an intent appeared meanwhile: next run decides
+            return False
+        stripe_payment_transition(payment=locked, to=State.CANCELED, canceled_at=timezone.now())
+        return orders.order_cancel_unpaid(
+            order=locked.order,
+            reason=_("Cancelled: not paid within the time allowed; the stock has been given back."),
+        )
+
+
+def stripe_payment_cancel_at_stripe(*, payment: StripePayment) -> str:
+    """The order was cancelled elsewhere: cancel its intent so the buyer can no longer pay it."""
+    if payment.state not in StripePayment.AWAITING:
+        return StripeEvent.Outcome.IGNORED
+    if payment.payment_intent_id:
+        try:
+            intent = gateway.payment_intent_cancel(
+                payment.payment_intent_id, idempotency_key=f"order-{payment.order.number}-pi-cancel-v1"
+            )
+        except gateway.StripeRejected:
+            intent = gateway.payment_intent_retrieve(payment.payment_intent_id)
+        with transaction.atomic():
+            locked = _lock(payment.pk)
+            if intent.status != "canceled":
+                return _apply_intent(payment=locked, intent=intent, event_at=timezone.now())
+            return _apply_canceled(payment=locked, reason="")
+    with transaction.atomic():
+        return _apply_canceled(payment=_lock(payment.pk), reason="")
+
+
+def payment_on_order_cancelled(*, order) -> None:
+    """Called (inside the cancelling transaction) whenever an order becomes "Cancelled"."""
+    payment = StripePayment.objects.filter(order=order).first()
+    if payment is None or payment.state not in StripePayment.AWAITING:
+        return
+    if not payment.payment_intent_id:
+        stripe_payment_transition(payment=_lock(payment.pk), to=State.CANCELED, canceled_at=timezone.now())
+        return
+    from .tasks import stripe_payment_cancel_task
+
+    payment_id = payment.pk
+    transaction.on_commit(lambda: _safe_delay(stripe_payment_cancel_task, payment_id), robust=True)
+
+
+# --- Refunds -----------------------------------------------------------------------------------
+
+_REFUND_STATES = {
+    "pending": StripeRefund.State.PENDING,
+    "requires_action": StripeRefund.State.PENDING,
+    "succeeded": StripeRefund.State.SUCCEEDED,
+    "failed": StripeRefund.State.FAILED,
+    "canceled": StripeRefund.State.CANCELED,
+}
+
+
+def refund_idempotency_key(*, order_number: str, token: str) -> str:
+    return f"order-{order_number}-refund-{token}"
+
+
+def new_refund_token() -> str:
+    """A fresh token for a refund form: the same form posted twice is one refund."""
+    return uuid.uuid4().hex
+
+
+def stripe_refund_request(
+    *, payment: StripePayment, amount, token: str, user=None, reason: str = ""
+) -> StripeRefund:
+    """Save a refund request after checking the amount; nothing is sent to Stripe here.
+
+    Raises ``RefundNotAllowed`` (with a message for staff) for an amount that is not positive,
+    not whole fen, or more than can still be refunded. The same ``token`` twice returns the
+    request already saved.
+    """
+    try:
+        token = uuid.UUID(str(token)).hex
+    except ValueError:
+        raise RefundNotAllowed(_("This refund form has expired; open it again."))
+    try:
+        amount = Decimal(str(amount))
+    except InvalidOperation:
+        raise RefundNotAllowed(_("Enter the amount to refund, in yuan."))
+    if not amount.is_finite() or amount <= 0:
+        raise RefundNotAllowed(_("Enter an amount above zero."))
+    if amount != amount.quantize(gateway.CENT):
+        raise RefundNotAllowed(_("Amounts have at most two decimal places."))
+    key = refund_idempotency_key(order_number=payment.order.number, token=token)
+    with transaction.atomic():
+        locked = _lock(payment.pk)
+        existing = StripeRefund.objects.filter(idempotency_key=key).first()
+        if existing is not None:
+            return existing
+        if not locked.is_paid:
+            raise RefundNotAllowed(_("Only a paid card payment can be refunded."))
+        refundable = locked.amount_refundable
+        if amount > refundable:
+            raise RefundNotAllowed(
+                _("At most %(amount)s can still be refunded.") % {"amount": _yuan(refundable)}
+            )
+        return StripeRefund.objects.create(
+            payment=locked, amount=amount, reason=reason[:255], requested_by=user, idempotency_key=key
+        )
+
+
+def stripe_refund_submit(*, refund: StripeRefund) -> StripeRefund:
+    """Send a saved refund request to Stripe (again, with the same key) and record the answer.
+
+    Raises ``StripeUnavailable`` (the request stays "requested"; send it again later) or
+    ``StripeRejected`` (the request is marked failed with Stripe's message).
+    """
+    if refund.state != StripeRefund.State.REQUESTED:
+        return refund
+    payment = refund.payment
+    try:
+        answer = gateway.refund_create(
+            payment_intent_id=payment.payment_intent_id,
+            amount=refund.amount,
+            idempotency_key=refund.idempotency_key,
+            metadata={"order_number": payment.order.number, "refund_request": str(refund.pk)},
+        )
+    except gateway.StripeRejected as exc:
+        StripeRefund.objects.filter(pk=refund.pk, state=StripeRefund.State.REQUESTED).update(
+            state=StripeRefund.State.FAILED, failure_message=str(exc)[:500], updated_at=timezone.now()
+        )
+        raise
+    with transaction.atomic():
+        stripe_refunds_sync(payment=_lock(payment.pk), refunds=[answer])
+    refund.refresh_from_db()
+    return refund
+
+
+def stripe_refunds_sync(*, payment: StripePayment, refunds: list[gateway.Refund]) -> int:
+    """Bring a locked payment's refunds up to Stripe's list; returns how many were newly recorded.
+
+    Each Stripe refund is matched by its id, or by the request id we put in its metadata, so a
+    webhook that arrives before our own API call returns records it once, not twice. A refund
+    made in Stripe's dashboard is added as a row of its own. Succeeded refunds are written into
+    Oscar's history (source refund, transaction, "Refunded" payment event) exactly once.
+    """
+    recorded = 0
+    for found in refunds:
+        row = StripeRefund.objects.filter(stripe_refund_id=found.id).first()
+        if row is None and found.metadata.get("refund_request", "").isdigit():
+            row = StripeRefund.objects.filter(
+                pk=int(found.metadata["refund_request"]), payment=payment, stripe_refund_id=""
+            ).first()
+        if row is None:
+            row = StripeRefund(
+                payment=payment,
+                amount=found.amount,
+                reason=_("Refunded at Stripe"),
+                stripe_refund_id=found.id,
+            )
+        row.stripe_refund_id = found.id
+        row.state = _REFUND_STATES.get(found.status, row.state)
+        if row.state == StripeRefund.State.FAILED:
+            row.failure_message = found.failure_reason[:500]
+        row.save()
+        if row.state == StripeRefund.State.SUCCEEDED and row.recorded_at is None:
+            _record_refund(payment=payment, refund=row)
+            recorded += 1
+    return recorded
+
+
+def _record_refund(*, payment: StripePayment, refund: StripeRefund) -> None:
+    order = payment.order
+    source = _source_for(order)
+    if source.pk is not None:
+        source.refund(refund.amount, reference=refund.stripe_refund_id, status="succeeded")
+    EventHandler().create_payment_event(
+        order, _payment_event_type(REFUNDED_EVENT_NAME), refund.amount, reference=refund.stripe_refund_id
+    )
+    refund.recorded_at = timezone.now()
+    refund.save(update_fields=["recorded_at", "updated_at"])
+    total = payment.amount_refunded + refund.amount
+    target = State.REFUNDED if total >= payment.amount_received else State.PARTIALLY_REFUNDED
+    if target != payment.state:
+        stripe_payment_transition(payment=payment, to=target, amount_refunded=total)
+    else:
+        payment.amount_refunded = total
+        payment.save(update_fields=["amount_refunded", "updated_at"])
+    orders.order_note(
+        order=order,
+        message=_("Refunded %(amount)s by card (%(refund)s).")
+        % {"amount": _yuan(refund.amount), "refund": refund.stripe_refund_id},
+        user=refund.requested_by,
+    )
+
+
+def _yuan(amount: Decimal) -> str:
+    return currency(amount, "CNY")
+
+
+# --- Review and receipts -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def stripe_payment_review_clear(*, payment: StripePayment, user, note: str) -> StripePayment:
+    """Staff have looked at a flagged payment: clear the flag and keep their note on the order."""
+    locked = _lock(payment.pk)
+    if not locked.needs_review:
+        return locked
+    locked.needs_review = False
+    locked.review_reason = ""
+    locked.save(update_fields=["needs_review", "review_reason", "updated_at"])
+    orders.order_note(
+        order=locked.order, message=_("Card payment review closed: %(note)s") % {"note": note}, user=user
+    )
+    return locked
+
+
+def stripe_payment_receipt_send(*, payment_id: int) -> bool:
+    """E-mail the buyer that their payment arrived, once; True if this call sent it."""
+    claimed = StripePayment.objects.filter(pk=payment_id, receipt_sent_at__isnull=True).update(
+        receipt_sent_at=timezone.now()
+    )
+    if not claimed:
+        return False
+    payment = StripePayment.objects.select_related("order", "order__user").get(pk=payment_id)
+    order = payment.order
+    OrderDispatcher = get_class("order.utils", "OrderDispatcher")
+    dispatcher = OrderDispatcher()
+    try:
+        messages = dispatcher.dispatcher.get_messages(
+            RECEIPT_EVENT_CODE, {"order": order, "payment": payment, "lines": order.lines.all()}
+        )
+        dispatcher.dispatch_order_messages(order, messages, RECEIPT_EVENT_CODE)
+    except Exception:
+        # Give the claim back so a retry sends it; the caller's task retries with backoff.
+        StripePayment.objects.filter(pk=payment_id).update(receipt_sent_at=None)
+        raise
+    return True
+
+
+RECEIPT_EVENT_CODE = "PAYMENT_RECEIVED"
+
+
+def _queue_receipt(payment_id: int) -> None:
+    from .tasks import stripe_payment_receipt_send_task
+
+    _safe_delay(stripe_payment_receipt_send_task, payment_id)
+
+
+def _safe_delay(task, *args) -> None:
+    try:
+        queue_now(task, *args)
+    except Exception:  # broker down: the periodic jobs catch up (see tasks)
+        logger.exception("could not queue %s%r", task.name, args)
