@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.urls import reverse
 from oscar.core.loading import get_model
 
@@ -46,7 +46,7 @@ ACCOUNTS = (
         "coop@demo.shiyan.example",
         "陈",
         "社长",
-        ("dashboard:index",),
+        ("portal:home",),
         groups=(COOPERATIVE_USERS,),
         partner_code="fangxian-mushroom-coop",
     ),
@@ -87,7 +87,6 @@ def seed(command) -> None:
         return
     User = get_user_model()
     groups = {name: Group.objects.get_or_create(name=name)[0] for name in _group_names()}
-    dashboard_access = Permission.objects.get(codename="dashboard_access", content_type__app_label="partner")
     # Hashing is deliberately slow; one hash serves every new demo account (same password anyway).
     password_hash = None
     created_count = 0
@@ -114,12 +113,11 @@ def seed(command) -> None:
         if missing_groups:
             user.groups.add(*missing_groups)
         if account.partner_code:
-            # What Oscar's dashboard does for a partner user: link it and grant dashboard access.
+            # A partner user works in the cooperative portal (/shop/portal/), not in Oscar's
+            # dashboard, whose order pages would show other suppliers' lines of shared orders.
             partner = Partner.objects.get(code=account.partner_code)
             if not partner.users.filter(pk=user.pk).exists():
                 partner.users.add(user)
-            if not user.user_permissions.filter(pk=dashboard_access.pk).exists():
-                user.user_permissions.add(dashboard_access)
     command.stdout.write(f"  accounts: {len(ACCOUNTS)} demo accounts ({created_count} new)")
 
 

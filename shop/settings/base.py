@@ -383,5 +383,7 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         "oscar.checkout": {"level": "WARNING"},
         "oscar.alerts": {"level": "WARNING"},
+        # Wagtail runs its reference-index updates as django_tasks and logs each one at INFO.
+        "django_tasks": {"level": "WARNING"},
     },
 }
