@@ -19,8 +19,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError
-from ninja.responses import Status
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.responses import Status
 from ninja.security import HttpBearer
 from pydantic import Field
 
