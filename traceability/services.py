@@ -106,8 +106,9 @@ def _require_draft(batch: Batch, message: str) -> None:
 
 
 def _local_datetime(day: datetime.date, hour: int = 12) -> datetime.datetime:
-    """Noon of ``day`` in Shiyan: the time given to events known only by their date."""
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+    """Noon (or ``hour``) of ``day`` in Shiyan, the time given to events known only by their date;
+    never later than now (a batch harvested this morning is published before noon)."""
+    return min(timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour))), timezone.now())
 
 
 # --- Batches ----------------------------------------------------------------------------------------
