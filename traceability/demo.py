@@ -62,6 +62,7 @@ AGES = {
 }
 
 LAB = "十堰市农产品质量安全检测中心"
+CONCLUSION = "所检项目符合 GB 2763-2021《食品中农药最大残留限量》及 GB 2762-2022《食品中污染物限量》要求。"
 PROVINCE_LAB = "湖北省农产品质量安全检验站"
 
 #: Items tested, by category: (analyte, result or None for not detected, limit, method).
@@ -194,7 +195,7 @@ def _inspect(batch: Batch, plan: Plan, packed: datetime.date, number: int):
         sampling_date=sampled,
         report_date=min(sampled + datetime.timedelta(days=2), timezone.localdate()),
         items=items,
-        conclusion="所检项目符合 GB 2763-2021《食品中农药最大残留限量》及 GB 2762-2022《食品中污染物限量》要求。",
+        conclusion=CONCLUSION,
     )
 
 
