@@ -48,23 +48,41 @@ class Column:
     help: object = ""
 
 
-SHEET = "batch sheet column"  # message context: column names read and written in the user's language
+# Column names are read and written in the user's language (message context "batch sheet column").
 COLUMNS = (
     Column(
-        "product", pgettext_lazy(SHEET, "Product code"), True, _lazy("The shop SKU or the GTIN (barcode).")
+        "product",
+        pgettext_lazy("batch sheet column", "Product code"),
+        True,
+        _lazy("The shop SKU or the GTIN (barcode)."),
     ),
     Column(
-        "base", pgettext_lazy(SHEET, "Production base"), True, _lazy("The base's name, as in the portal.")
+        "base",
+        pgettext_lazy("batch sheet column", "Production base"),
+        True,
+        _lazy("The base's name, as in the portal."),
     ),
     Column(
-        "lot_code", pgettext_lazy(SHEET, "Lot code"), False, _lazy("Optional: made from the harvest day.")
+        "lot_code",
+        pgettext_lazy("batch sheet column", "Lot code"),
+        False,
+        _lazy("Optional: made from the harvest day."),
     ),
-    Column("harvest_date", pgettext_lazy(SHEET, "Harvest or production date"), True, "YYYY-MM-DD"),
-    Column("packing_date", pgettext_lazy(SHEET, "Packing date"), False, "YYYY-MM-DD"),
-    Column("best_before", pgettext_lazy(SHEET, "Best before"), True, "YYYY-MM-DD"),
-    Column("quantity", pgettext_lazy(SHEET, "Quantity"), True, _lazy("A whole number above zero.")),
-    Column("unit", pgettext_lazy(SHEET, "Unit"), False, _lazy("piece, kg, jin or l (default: piece).")),
-    Column("notes", pgettext_lazy(SHEET, "Notes"), False, ""),
+    Column(
+        "harvest_date", pgettext_lazy("batch sheet column", "Harvest or production date"), True, "YYYY-MM-DD"
+    ),
+    Column("packing_date", pgettext_lazy("batch sheet column", "Packing date"), False, "YYYY-MM-DD"),
+    Column("best_before", pgettext_lazy("batch sheet column", "Best before"), True, "YYYY-MM-DD"),
+    Column(
+        "quantity", pgettext_lazy("batch sheet column", "Quantity"), True, _lazy("A whole number above zero.")
+    ),
+    Column(
+        "unit",
+        pgettext_lazy("batch sheet column", "Unit"),
+        False,
+        _lazy("piece, kg, jin or l (default: piece)."),
+    ),
+    Column("notes", pgettext_lazy("batch sheet column", "Notes"), False, ""),
 )
 COLUMN_BY_KEY = {column.key: column for column in COLUMNS}
 
