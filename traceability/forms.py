@@ -51,7 +51,9 @@ class BatchForm(forms.Form):
     best_before = forms.DateField(label=_("Best before"), widget=DATE)
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1)
     unit = forms.ChoiceField(label=_("Unit"), choices=BatchUnit.choices, initial=BatchUnit.PIECE)
-    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    notes = forms.CharField(
+        label=_("Notes on the batch"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
 
     def __init__(self, *args, supplier, batch: Batch | None = None, **kwargs):
         if batch is not None:

@@ -700,7 +700,7 @@ def template_xlsx(supplier: Supplier) -> bytes:
     sheet.freeze_panes = "A2"
 
     help_sheet = workbook.create_sheet(_("How to fill it in")[:31])
-    help_sheet.append([_("Column"), _("Required"), _("What to enter")])
+    help_sheet.append([_("Column"), _("Required column"), _("What to enter")])
     for column in COLUMNS:
         help_sheet.append([str(column.label), _("yes") if column.required else _("no"), str(column.help)])
     help_sheet.append([])

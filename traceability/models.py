@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from suppliers.validators import validate_cn_phone, validate_pdf_upload
 
@@ -241,36 +242,39 @@ class EventAction(models.TextChoices):
 class BizStep(models.TextChoices):
     """CBV 2.0 business steps (the subset a farm-to-Beijing chain needs)."""
 
-    COMMISSIONING = "commissioning", _("harvest (commissioning)")
-    PACKING = "packing", _("packing")
-    STORING = "storing", _("storing")
-    SHIPPING = "shipping", _("shipping")
-    TRANSPORTING = "transporting", _("transporting")
-    RECEIVING = "receiving", _("receiving")
-    SAMPLING = "sampling", _("sampling")
-    INSPECTING = "inspecting", _("inspecting")
-    HOLDING = "holding", _("holding")
-    STOCKING = "stocking", _("on sale (stocking)")
-    REPACKAGING = "repackaging", _("repackaging")
-    DESTROYING = "destroying", _("destroying")
-    OTHER = "other", _("other")
+    COMMISSIONING = "commissioning", pgettext_lazy("EPCIS business step", "harvest (commissioning)")
+    PACKING = "packing", pgettext_lazy("EPCIS business step", "packing")
+    STORING = "storing", pgettext_lazy("EPCIS business step", "storing")
+    SHIPPING = "shipping", pgettext_lazy("EPCIS business step", "shipping")
+    TRANSPORTING = "transporting", pgettext_lazy("EPCIS business step", "transporting")
+    RECEIVING = "receiving", pgettext_lazy("EPCIS business step", "receiving")
+    SAMPLING = "sampling", pgettext_lazy("EPCIS business step", "sampling")
+    INSPECTING = "inspecting", pgettext_lazy("EPCIS business step", "inspecting")
+    HOLDING = "holding", pgettext_lazy("EPCIS business step", "holding")
+    STOCKING = "stocking", pgettext_lazy("EPCIS business step", "on sale (stocking)")
+    REPACKAGING = "repackaging", pgettext_lazy("EPCIS business step", "repackaging")
+    DESTROYING = "destroying", pgettext_lazy("EPCIS business step", "destroying")
+    OTHER = "other", pgettext_lazy("EPCIS business step", "other")
 
 
 class Disposition(models.TextChoices):
     """CBV 2.0 dispositions: the state the batch is in after the event."""
 
-    ACTIVE = "active", _("active")
-    IN_PROGRESS = "in_progress", _("in progress")
-    IN_TRANSIT = "in_transit", _("in transit")
-    SELLABLE_ACCESSIBLE = "sellable_accessible", _("on sale")
-    SELLABLE_NOT_ACCESSIBLE = "sellable_not_accessible", _("held back from sale")
-    NON_SELLABLE_OTHER = "non_sellable_other", _("not for sale")
-    CONFORMANT = "conformant", _("conformant")
-    NON_CONFORMANT = "non_conformant", _("non-conformant")
-    RECALLED = "recalled", _("recalled")
-    EXPIRED = "expired", _("expired")
-    DESTROYED = "destroyed", _("destroyed")
-    RETURNED = "returned", _("returned")
+    ACTIVE = "active", pgettext_lazy("EPCIS disposition", "active")
+    IN_PROGRESS = "in_progress", pgettext_lazy("EPCIS disposition", "in progress")
+    IN_TRANSIT = "in_transit", pgettext_lazy("EPCIS disposition", "in transit")
+    SELLABLE_ACCESSIBLE = "sellable_accessible", pgettext_lazy("EPCIS disposition", "on sale")
+    SELLABLE_NOT_ACCESSIBLE = (
+        "sellable_not_accessible",
+        pgettext_lazy("EPCIS disposition", "held back from sale"),
+    )
+    NON_SELLABLE_OTHER = "non_sellable_other", pgettext_lazy("EPCIS disposition", "not for sale")
+    CONFORMANT = "conformant", pgettext_lazy("EPCIS disposition", "conformant")
+    NON_CONFORMANT = "non_conformant", pgettext_lazy("EPCIS disposition", "non-conformant")
+    RECALLED = "recalled", pgettext_lazy("EPCIS disposition", "recalled")
+    EXPIRED = "expired", pgettext_lazy("EPCIS disposition", "expired")
+    DESTROYED = "destroyed", pgettext_lazy("EPCIS disposition", "destroyed")
+    RETURNED = "returned", pgettext_lazy("EPCIS disposition", "returned")
 
 
 class EventLocked(ValidationError):
@@ -573,7 +577,7 @@ class ComplianceCertificate(models.Model):
         _("origin"), max_length=128, help_text=_("Province, city, county and township.")
     )
     issued_at = models.DateTimeField(_("issued at"))
-    issuer = models.CharField(_("issued by"), max_length=128, help_text=_("The producer's name (主体名称)."))
+    issuer = models.CharField(_("issuer"), max_length=128, help_text=_("The producer's name (主体名称)."))
     contact = models.CharField(_("contact phone"), max_length=20, validators=[validate_cn_phone])
     promise = models.TextField(_("promise"))
     basis = models.CharField(_("basis of the promise"), max_length=16, choices=Basis.choices)

@@ -77,6 +77,11 @@ class TraceView:
     corrected_ids: set[int] = field(default_factory=set)
 
     @property
+    def timeline(self) -> list[TraceEvent]:
+        """Events as they happened (the chain keeps the order they were recorded in)."""
+        return sorted(self.events, key=lambda event: (event.event_time, event.sequence))
+
+    @property
     def supplier(self) -> Supplier:
         return self.batch.base.supplier
 
@@ -99,7 +104,9 @@ def batch_for_trace(code: str) -> TraceView | None:
     if batch is None:
         return None
     events = list(
-        TraceEvent.objects.filter(batch=batch).select_related("base", "inspection").order_by("sequence")
+        TraceEvent.objects.filter(batch=batch)
+        .select_related("base__supplier", "inspection")
+        .order_by("sequence")
     )
     inspections = list(
         Inspection.objects.filter(batch=batch)
@@ -110,7 +117,7 @@ def batch_for_trace(code: str) -> TraceView | None:
     inputs = list(lineage.filter(output=batch).order_by("pk"))
     outputs = list(lineage.filter(input=batch, output__status__in=TRACEABLE_STATUSES).order_by("pk"))
     photos = list(BasePhoto.objects.filter(base_id=batch.base_id).order_by("display_order", "pk")[:6])
-    certificate = getattr(batch, "certificate", None) if hasattr(batch, "certificate") else None
+    certificate = getattr(batch, "certificate", None)  # a missing reverse one-to-one is an AttributeError
     return TraceView(
         batch=batch,
         events=events,
