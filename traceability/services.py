@@ -100,6 +100,11 @@ def _is_draft(batch: Batch) -> bool:
     return batch.status == Status.DRAFT
 
 
+def _lock_batch(batch_id: int, *related: str) -> Batch:
+    """The batch row locked for the transaction; rows joined by ``related`` are read, not locked."""
+    return Batch.objects.select_for_update(of=("self",)).select_related(*related).get(pk=batch_id)
+
+
 def _require_draft(batch: Batch, message: str) -> None:
     if not _is_draft(batch):
         raise ValidationError(message, code="not_draft")
@@ -265,7 +270,7 @@ def batch_update(*, batch: Batch, **fields) -> Batch:
     unknown = set(fields) - set(BATCH_EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
-    batch = Batch.objects.select_for_update().select_related("base__supplier").get(pk=batch.pk)
+    batch = _lock_batch(batch.pk, "base__supplier")
     _require_draft(batch, _("Only a draft batch can be edited; record an event to correct a published one."))
     for name, value in fields.items():
         setattr(batch, name, value)
@@ -296,7 +301,7 @@ def batch_update(*, batch: Batch, **fields) -> Batch:
 @transaction.atomic
 def batch_delete(*, batch: Batch) -> None:
     """Delete a draft batch with its events, inspections and certificate (nothing was ever sold)."""
-    batch = Batch.objects.select_for_update().get(pk=batch.pk)
+    batch = _lock_batch(batch.pk)
     _require_draft(batch, _("Only a draft batch can be deleted."))
     if batch.outputs.exists():
         raise ValidationError(_("Other batches were made from this one: it cannot be deleted."))
@@ -361,7 +366,7 @@ def trace_event_record(
     if event_time > timezone.now() + CLOCK_SKEW:
         raise ValidationError({"event_time": _("The event time is in the future.")})
 
-    batch = Batch.objects.select_for_update().select_related("base__supplier").get(pk=batch.pk)
+    batch = _lock_batch(batch.pk, "base__supplier")
     _event_where(batch, base, place)
     if biz_step == BizStep.COMMISSIONING:
         _check_interval(
@@ -453,7 +458,7 @@ def _rechain(batch: Batch, start: int = 1) -> None:
 @transaction.atomic
 def trace_event_update(*, event: TraceEvent, **fields) -> TraceEvent:
     """Change an event of a *draft* batch (the chain is rehashed); published events never change."""
-    batch = Batch.objects.select_for_update().select_related("base__supplier").get(pk=event.batch_id)
+    batch = _lock_batch(event.batch_id, "base__supplier")
     _require_draft(batch, _("Events of a published batch cannot be changed: record a correction instead."))
     allowed = {"event_time", "disposition", "base", "place", "actor", "quantity", "details", "date_only"}
     unknown = set(fields) - allowed
@@ -472,7 +477,7 @@ def trace_event_update(*, event: TraceEvent, **fields) -> TraceEvent:
 
 @transaction.atomic
 def trace_event_delete(*, event: TraceEvent) -> None:
-    batch = Batch.objects.select_for_update().get(pk=event.batch_id)
+    batch = _lock_batch(event.batch_id)
     _require_draft(batch, _("Events of a published batch cannot be deleted: record a correction instead."))
     sequence = event.sequence
     TraceEvent.objects.filter(pk=event.pk).delete()
@@ -628,7 +633,7 @@ def inspection_record(
 
     # A failure may put the batch on hold, which changes stock: lock in the stock-first order.
     locked_stock = None if passed else _lock_stockrecord(batch)
-    batch = Batch.objects.select_for_update().select_related("base__supplier").get(pk=batch.pk)
+    batch = _lock_batch(batch.pk, "base__supplier")
     inspection = Inspection(
         batch=batch,
         laboratory=laboratory,
@@ -698,7 +703,7 @@ def certificate_issue(
     A laboratory-test basis must point at a passed inspection of this batch. Defaults come from the
     batch: product title, quantity and unit, and the base's county and township as the origin.
     """
-    batch = Batch.objects.select_for_update().select_related("product", "base__supplier").get(pk=batch.pk)
+    batch = _lock_batch(batch.pk, "product", "base__supplier")
     existing = ComplianceCertificate.objects.filter(batch=batch).first()
     if existing is not None and not _is_draft(batch):
         raise ValidationError(_("The certificate of a published batch cannot be replaced."))
@@ -748,6 +753,25 @@ def _lock_stockrecord(batch: Batch):
     if pk is None:
         return None
     return StockRecord.objects.select_for_update().get(pk=pk)
+
+
+def _stockrecord_create(*, partner, product, price: Decimal):
+    """The product's first stock record at the partner, locked; one created by a racing publish is reused."""
+    sku = f"{partner.code[:40]}-{product.pk}"
+    try:
+        with transaction.atomic():
+            StockRecord.objects.create(
+                partner=partner,
+                product=product,
+                partner_sku=sku,
+                price=price,
+                price_currency="CNY",
+                num_in_stock=0,
+                num_allocated=0,
+            )
+    except IntegrityError:
+        pass  # created a moment ago by another publish of this product: lock that one
+    return StockRecord.objects.select_for_update().get(partner=partner, partner_sku=sku)
 
 
 def publish_problems(batch: Batch) -> list[str]:
@@ -837,10 +861,8 @@ def batch_publish(*, batch: Batch, by=None, price: Decimal | None = None, add_st
     """
     supplier = Supplier.objects.select_related("partner").get(bases=batch.base_id)
     record = _lock_stockrecord(batch)
-    batch = (
-        Batch.objects.select_for_update()
-        .select_related("product__product_class", "product__parent__product_class", "base__supplier")
-        .get(pk=batch.pk)
+    batch = _lock_batch(
+        batch.pk, "product__product_class", "product__parent__product_class", "base__supplier"
     )
     problems = publish_problems(batch)
     if record is None and price is None and not problems:
@@ -854,16 +876,7 @@ def batch_publish(*, batch: Batch, by=None, price: Decimal | None = None, add_st
         raise ValidationError(problems, code="cannot_publish")
 
     if record is None:
-        record = StockRecord.objects.create(
-            partner=supplier.partner,
-            product=batch.product,
-            partner_sku=f"{supplier.partner.code[:40]}-{batch.product_id}",
-            price=price,
-            price_currency="CNY",
-            num_in_stock=0,
-            num_allocated=0,
-        )
-        record = StockRecord.objects.select_for_update().get(pk=record.pk)
+        record = _stockrecord_create(partner=supplier.partner, product=batch.product, price=price)
     updates = {}
     if price is not None:
         updates["price"] = price
@@ -949,7 +962,7 @@ def batch_hold(*, batch: Batch, reason: str, by=None) -> Batch:
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Say why the batch goes on hold.")})
     record = _lock_stockrecord(batch)
-    batch = Batch.objects.select_for_update().select_related("base__supplier").get(pk=batch.pk)
+    batch = _lock_batch(batch.pk, "base__supplier")
     if batch.status != Status.PUBLISHED:
         raise ValidationError(
             _("Only a batch on sale can be put on hold; this one is %(status)s.")
@@ -964,7 +977,7 @@ def batch_hold(*, batch: Batch, reason: str, by=None) -> Batch:
 def batch_release(*, batch: Batch, reason: str = "", by=None) -> Batch:
     """Put a batch on hold back on sale, unless a failed inspection or its best-before keeps it off."""
     record = _lock_stockrecord(batch)
-    batch = Batch.objects.select_for_update().select_related("base__supplier").get(pk=batch.pk)
+    batch = _lock_batch(batch.pk, "base__supplier")
     if batch.status != Status.ON_HOLD:
         raise ValidationError(_("Only a batch on hold can be released."))
     problems = []
