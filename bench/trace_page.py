@@ -12,8 +12,8 @@ same run, queries of an uncached render, and how soon a new event shows.
 2. gunicorn (2 sync workers, as production runs it: shop.settings.local with DEBUG off) serves the site
    plus /bench/hello (an HttpResponse(b"hello") behind the same middleware). wrk (or Python threads
    when wrk is missing) loads each URL for --seconds, alternating, --rounds times; medians are compared.
-3. A new event is recorded by this process and the page is polled until it shows: the cache (forgotten
-   by the services in the same process, and at most 5 s old in any other) bounds the delay.
+3. A new event is recorded by this process and the page is polled until it shows: the services forget
+   the shared cache at once; a worker's memory copy lives 2 s, a memory-only cache 3 + 2 s at most.
 
 Target (issue 4): trace page ≥ 0.5 × hello-world throughput; ≤ 10 queries uncached; new event ≤ 5 s.
 """
@@ -155,10 +155,13 @@ def uncached_queries(code: str) -> int:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, setup_test_environment
 
+    from traceability.selectors import trace_page_cache_clear
+
     setup_test_environment()
     client = Client()
     client.get(f"/t/{code}/")
     cache.clear()
+    trace_page_cache_clear()
     with CaptureQueriesContext(connection) as queries:
         assert client.get(f"/t/{code}/").status_code == 200
     return len(queries)

@@ -7,6 +7,7 @@ Portal reads start from the signed-in user's supplier, so another supplier's id 
 from __future__ import annotations
 
 import datetime
+import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -39,26 +40,64 @@ TRACEABLE_STATUSES = (
 )
 
 # --- The trace page's cache -------------------------------------------------------------------------
-#: The whole rendered page is cached per batch and language. Every write through the services
-#: forgets it at once (and again on commit); anything else (a status changed by another room with
-#: ``QuerySet.update``, another process's memory cache) is at most this many seconds stale.
-TRACE_PAGE_CACHE_SECONDS = 5
+#: The whole rendered page (and the EPCIS export) is cached per batch and language in two layers: the
+#: shared cache (Redis in production) for TRACE_PAGE_CACHE_SECONDS, and this process's memory for
+#: TRACE_PAGE_LOCAL_SECONDS, so a scan costs no network round trip at all most of the time. Every write
+#: through the services (and every ``Batch.save()``) forgets both at once in the writing process and the
+#: shared layer for everyone; other processes' memory copies live on for at most TRACE_PAGE_LOCAL_SECONDS.
+#: A change that bypasses all that (``QuerySet.update``) shows within TRACE_PAGE_MAX_STALE_SECONDS.
+TRACE_PAGE_CACHE_SECONDS = 3
+TRACE_PAGE_LOCAL_SECONDS = 2
+TRACE_PAGE_MAX_STALE_SECONDS = TRACE_PAGE_CACHE_SECONDS + TRACE_PAGE_LOCAL_SECONDS  # 5
+_LOCAL_MAX_ENTRIES = 512
+_local_pages: dict[str, tuple[float, str]] = {}
 
 
 def trace_page_cache_key(code: str, language: str, kind: str = "page") -> str:
     return f"traceability:{kind}:{code}:{language}"
 
 
+def trace_page_cached(key: str) -> str | None:
+    """The cached page for ``key`` from this process's memory, else from the shared cache."""
+    now = time.monotonic()
+    local = _local_pages.get(key)
+    if local is not None and local[0] > now:
+        return local[1]
+    body = cache.get(key)
+    if body is not None:
+        _remember(key, body, now)
+    return body
+
+
+def trace_page_store(key: str, body: str) -> None:
+    cache.set(key, body, TRACE_PAGE_CACHE_SECONDS)
+    _remember(key, body, time.monotonic())
+
+
+def _remember(key: str, body: str, now: float) -> None:
+    if len(_local_pages) >= _LOCAL_MAX_ENTRIES:
+        _local_pages.clear()  # a crude bound: entries live two seconds anyway
+    _local_pages[key] = (now + TRACE_PAGE_LOCAL_SECONDS, body)
+
+
 def trace_page_forget(*batches: Batch) -> None:
-    """Forget the cached trace page and EPCIS export of these batches, in every language."""
+    """Forget the cached trace page (every language) and EPCIS export of these batches."""
     keys = []
     for batch in batches:
         if batch.trace_code:
-            for language, _name in settings.LANGUAGES:
-                keys.append(trace_page_cache_key(batch.trace_code, language))
-                keys.append(trace_page_cache_key(batch.trace_code, language, "epcis"))
+            keys.extend(
+                trace_page_cache_key(batch.trace_code, language) for language, _name in settings.LANGUAGES
+            )
+            keys.append(trace_page_cache_key(batch.trace_code, "-", "epcis"))
     if keys:
         cache.delete_many(keys)
+        for key in keys:
+            _local_pages.pop(key, None)
+
+
+def trace_page_cache_clear() -> None:
+    """Empty this process's memory layer (tests, benchmarks)."""
+    _local_pages.clear()
 
 
 # --- The public trace page ---------------------------------------------------------------------------

@@ -18,6 +18,26 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+@pytest.fixture(autouse=True)
+def _trace_page_memory_cleared():
+    """The trace page's in-process cache layer starts empty, as the shared cache does (tests/conftest)."""
+    from traceability.selectors import trace_page_cache_clear
+
+    trace_page_cache_clear()
+    yield
+    trace_page_cache_clear()
+
+
+def clear_trace_caches():
+    """What TRACE_PAGE_MAX_STALE_SECONDS of waiting does: both cache layers forgotten."""
+    from django.core.cache import cache
+
+    from traceability.selectors import trace_page_cache_clear
+
+    cache.clear()
+    trace_page_cache_clear()
+
+
 @pytest.fixture
 def tea(db):
     """Packaged tea (processed food): no compliance certificate needed."""

@@ -2,9 +2,10 @@
 resolver ``/01/<gtin>/10/<lot>``.
 
 The trace page is opened by phone cameras on every pack, so it is rendered once per batch and language
-and then served from the cache (``selectors.TRACE_PAGE_CACHE_SECONDS``; every write through the
-services forgets it at once). It is rendered without the request: nothing on it depends on who asks,
-it carries no form that needs a CSRF token, and it never shows an order or a buyer.
+and then served from the cache (two layers, at most ``selectors.TRACE_PAGE_MAX_STALE_SECONDS`` old;
+every write through the services forgets it at once). It is rendered without the request: nothing on
+it depends on who asks, it carries no form that needs a CSRF token, and it never shows an order or a
+buyer.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import json
 import re
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
@@ -84,17 +84,18 @@ def trace_page(request, code: str):
     if not CODE_RE.match(code):
         return _not_found(request, code, language)
     key = selectors.trace_page_cache_key(code, language)
-    html = cache.get(key)
+    html = selectors.trace_page_cached(key)
     if html is None:
         view = selectors.batch_for_trace(code)
         if view is None:
             return _not_found(request, code, language)
         with translation.override(language):
             html = render_to_string("traceability/trace_page.html", trace_context(view, language))
-        cache.set(key, html, selectors.TRACE_PAGE_CACHE_SECONDS)
+        selectors.trace_page_store(key, html)
     response = HttpResponse(html)
     response["Content-Language"] = language
-    patch_cache_control(response, public=True, max_age=selectors.TRACE_PAGE_CACHE_SECONDS)
+    # Browsers revalidate: a recall notice must not wait in someone's browser cache.
+    patch_cache_control(response, public=True, max_age=0)
     patch_vary_headers(response, ("Accept-Language", "Cookie"))
     return response
 
@@ -131,16 +132,16 @@ def trace_epcis(request, code: str):
     if not CODE_RE.match(code):
         raise Http404
     key = selectors.trace_page_cache_key(code, "-", "epcis")
-    body = cache.get(key)
+    body = selectors.trace_page_cached(key)
     if body is None:
         view = selectors.batch_for_trace(code)
         if view is None:
             return JsonResponse({"error": "unknown trace code"}, status=404)
         document = epcis.epcis_document(view.batch, view.events, inputs=view.inputs)
         body = json.dumps(document, ensure_ascii=False, indent=1)
-        cache.set(key, body, selectors.TRACE_PAGE_CACHE_SECONDS)
+        selectors.trace_page_store(key, body)
     response = HttpResponse(body, content_type="application/ld+json; charset=utf-8")
-    patch_cache_control(response, public=True, max_age=selectors.TRACE_PAGE_CACHE_SECONDS)
+    patch_cache_control(response, public=True, max_age=0)
     response["Access-Control-Allow-Origin"] = "*"
     return response
 
