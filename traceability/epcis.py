@@ -37,7 +37,7 @@ def extension_namespace() -> str:
     return rules.absolute_url("/t/ns/")
 
 
-def _time(value: datetime.datetime, offset: str = "+08:00") -> str:
+def _time(value: datetime.datetime) -> str:
     """The instant written in Shiyan's offset (e.g. ``2026-03-15T12:00:00.000+08:00``)."""
     local = timezone.localtime(value)
     return local.isoformat(timespec="milliseconds")

@@ -57,9 +57,8 @@ class BatchForm(forms.Form):
 
     def __init__(self, *args, supplier, batch: Batch | None = None, **kwargs):
         if batch is not None:
-            kwargs.setdefault(
-                "initial",
-                {
+            kwargs["initial"] = {
+                **{
                     "product": batch.product_id,
                     "base": batch.base_id,
                     "lot_code": batch.lot_code,
@@ -70,7 +69,8 @@ class BatchForm(forms.Form):
                     "unit": batch.unit,
                     "notes": batch.notes,
                 },
-            )
+                **(kwargs.get("initial") or {}),
+            }
         super().__init__(*args, **kwargs)
         self.fields["product"].queryset = selectors.supplier_products(supplier)
         self.fields["base"].queryset = selectors.supplier_bases(supplier)
@@ -298,7 +298,7 @@ class CertificateForm(forms.Form):
                 basis=certificate.basis,
                 inspection=certificate.inspection_id,
             )
-        kwargs.setdefault("initial", initial)
+        kwargs["initial"] = {**initial, **(kwargs.get("initial") or {})}  # FormView passes an empty one
         super().__init__(*args, **kwargs)
         self.fields["inspection"].queryset = batch.inspections.filter(passed=True).order_by("-sampling_date")
         self.fields["inspection"].label_from_instance = lambda i: (

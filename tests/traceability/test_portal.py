@@ -398,3 +398,20 @@ def test_another_suppliers_api_token_cannot_be_revoked(client, coop, rival):
 
     rival.token.refresh_from_db()
     assert response.status_code == 404 and rival.token.revoked_at is None
+
+
+def test_the_edit_and_certificate_forms_start_from_what_is_known(client, coop):
+    batch = draft(coop, quantity=33, lot_code="PRE-1", notes="第二批")
+
+    edit = client.get(f"/shop/portal/batches/{batch.pk}/edit/").context["form"]
+    cert = client.get(f"/shop/portal/batches/{batch.pk}/certificate/").context["form"]
+
+    assert (edit["lot_code"].value(), edit["quantity"].value(), edit["notes"].value()) == (
+        "PRE-1",
+        33,
+        "第二批",
+    )
+    assert (
+        cert["issuer"].value() == coop.supplier.legal_name and cert["contact"].value() == coop.supplier.phone
+    )
+    assert cert["quantity"].value() == 33 and coop.base.township in cert["origin"].value()
