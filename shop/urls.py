@@ -12,6 +12,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from cms import views as cms_views
 from core import views as core_views
+from traceability.api import api as traceability_api
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
@@ -23,9 +24,13 @@ urlpatterns = [
     path("cms-admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("shop/suppliers/", include("suppliers.urls")),
+    path("shop/portal/", include("traceability.urls_portal")),
     path("shop/portal/", include("suppliers.urls_portal")),
     path("shop/dashboard/suppliers/", include("suppliers.urls_staff")),
     path("payments/", include("shop.payment.urls")),
+    path("api/v1/", traceability_api.urls),
+    # /t/<code>/ trace pages and GS1 Digital Link /01/<gtin>/10/<lot>
+    path("", include("traceability.urls")),
     path(
         "shop/dashboard/payments/",
         include((apps.get_app_config("payment_dashboard").urls[0], "payment_dashboard")),

@@ -7,3 +7,21 @@ class TraceabilityConfig(AppConfig):
 
     name = "traceability"
     verbose_name = _("Traceability")
+
+    def ready(self):
+        from django.db.models.signals import post_save
+
+        from traceability.models import Batch
+
+        # Any saved batch (a recall, an admin edit) drops its cached trace page at once, not only
+        # the writes of traceability.services; QuerySet.update() is covered by the cache's 5 s life.
+        post_save.connect(_forget_trace_page, sender=Batch, dispatch_uid="traceability-forget-page")
+
+
+def _forget_trace_page(sender, instance, **kwargs):
+    from django.db import transaction
+
+    from traceability.selectors import trace_page_forget
+
+    trace_page_forget(instance)
+    transaction.on_commit(lambda: trace_page_forget(instance))
