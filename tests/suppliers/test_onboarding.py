@@ -1,6 +1,7 @@
 import re
 
 import pytest
+from django.conf import settings as django_settings
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from oscar.core.loading import get_model
@@ -75,7 +76,8 @@ def test_a_half_filled_application_saves_nothing(client, settings):
     ],
 )
 def test_bad_identifiers_get_a_field_error_that_says_what_is_wrong(client, field, value, code_fragment):
-    response = client.post(APPLY, _application(**{field: value}), HTTP_ACCEPT_LANGUAGE="en")
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"  # the language switch
+    response = client.post(APPLY, _application(**{field: value}))
 
     errors = response.context["form"].errors
     assert field in errors

@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.conf import settings as django_settings
 from django.forms.models import model_to_dict
 from django.urls import reverse
 from django.utils import timezone
@@ -349,7 +350,8 @@ def test_certificates_page_flags_expired_and_expiring_ones(portal, mine):
         supplier=mine["supplier"], number="SOON", valid_until=today + datetime.timedelta(days=6)
     )
 
-    response = portal.get(reverse("portal:certifications"), HTTP_ACCEPT_LANGUAGE="en")
+    portal.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"  # the language switch
+    response = portal.get(reverse("portal:certifications"))
 
     assert "Expired: not shown to buyers" in response.text
     assert "Expires in 6 days" in response.text
