@@ -22,6 +22,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
 from oscar.core.loading import get_model
 
+from shop.partner.stock_owners import products_with_owned_stock
 from suppliers.models import (
     BasePhoto,
     Certification,
@@ -326,6 +327,15 @@ def stockrecord_stock_set(
 ):
     """Set the units in stock of one of the supplier's own stock records, never below what is allocated."""
     record = StockRecord.objects.select_for_update().get(pk=stockrecord_id, partner_id=supplier.partner_id)
+    if num_in_stock != record.num_in_stock and products_with_owned_stock([record.product_id]):
+        raise ValidationError(
+            {
+                "num_in_stock": _(
+                    "This product is sold through its batches: its stock is what its published batches "
+                    "hold. Publish a new batch, or put one on hold, to change it."
+                )
+            }
+        )
     allocated = record.num_allocated or 0
     if num_in_stock < allocated:
         raise ValidationError(

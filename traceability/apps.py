@@ -17,6 +17,22 @@ class TraceabilityConfig(AppConfig):
         # the writes of traceability.services; QuerySet.update() is covered by the cache's 5 s life.
         post_save.connect(_forget_trace_page, sender=Batch, dispatch_uid="traceability-forget-page")
 
+        from shop.partner.stock_owners import register_stock_owner
+
+        # Stock of a product sold through batches is the sum of its published batches: no one types it.
+        register_stock_owner("traceability-batches", _products_sold_through_batches)
+
+
+def _products_sold_through_batches(product_ids) -> set[int]:
+    from traceability.models import Batch
+
+    return set(
+        Batch.objects.filter(product_id__in=product_ids)
+        .exclude(status=Batch.Status.DRAFT)
+        .values_list("product_id", flat=True)
+        .distinct()
+    )
+
 
 def _forget_trace_page(sender, instance, **kwargs):
     from django.db import transaction

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
 
+from shop.partner.stock_owners import products_with_owned_stock
 from suppliers import selectors, services
 from suppliers.forms import (
     BasePhotoForm,
@@ -298,8 +299,11 @@ class StockListView(PortalMixin, TemplateView):
     template_name = "suppliers/portal/stock_list.html"
 
     def get_context_data(self, **kwargs):
+        stockrecords = list(selectors.portal_stockrecords(supplier=self.supplier))
         return super().get_context_data(
-            stockrecords=list(selectors.portal_stockrecords(supplier=self.supplier)), **kwargs
+            stockrecords=stockrecords,
+            batch_managed=products_with_owned_stock(r.product_id for r in stockrecords),
+            **kwargs,
         )
 
 
@@ -324,7 +328,11 @@ class StockUpdateView(PortalFormMixin, FormView):
         }
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(stockrecord=self.stockrecord, **kwargs)
+        return super().get_context_data(
+            stockrecord=self.stockrecord,
+            batch_managed=bool(products_with_owned_stock([self.stockrecord.product_id])),
+            **kwargs,
+        )
 
     def save(self, form):
         record = services.stockrecord_stock_set(
