@@ -1,7 +1,8 @@
 """Template tags for CMS pages: menus, footer, breadcrumbs, meta tags and product images.
 
-``{% cms_main_menu %}`` and ``{% cms_footer %}`` work in any template (the shop's layout may use
-them too); they read cached data (``cms.selectors``), so they cost no query on a warm cache.
+``{% cms_main_menu %}`` and ``{% cms_footer_parts as parts %}`` work in any template (the site footer,
+templates/oscar/partials/footer.html, shows the editors' footer on every page, shop and CMS alike);
+they read cached data (``cms.selectors``), so they cost no query on a warm cache.
 """
 
 from django import template
@@ -29,15 +30,11 @@ def _is_current(path: str, link: dict) -> bool:
     return path == href or (href != "/" and path.startswith(href))
 
 
-@register.inclusion_tag("cms/includes/footer.html", takes_context=True)
-def cms_footer(context):
+@register.simple_tag(takes_context=True)
+def cms_footer_parts(context):
+    """The editors' footer links and settings (about, hotline, e-mail, address, ICP licence)."""
     request = context.get("request")
-    return {
-        "links": selectors.menu_links("footer", request),
-        "footer": selectors.footer(request),
-        "shop_name": context.get("shop_name"),
-        "request": request,
-    }
+    return {"links": selectors.menu_links("footer", request), "settings": selectors.footer(request)}
 
 
 @register.inclusion_tag("cms/includes/breadcrumbs.html", takes_context=True)

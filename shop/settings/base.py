@@ -23,6 +23,9 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 ROOT_URLCONF = "shop.urls"
 WSGI_APPLICATION = "shop.wsgi.application"
 SITE_ID = 1
+# The public host name used in links that leave a request behind (order e-mails, recall notices).
+# The Site row is brought in line with it after every migrate (core.apps).
+SITE_DOMAIN = env("SITE_DOMAIN", default="127.0.0.1:8000")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}

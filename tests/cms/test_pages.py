@@ -157,7 +157,8 @@ def test_main_menu_and_footer_come_from_the_editors_menus(client, seeded):
     html = client.get("/").content.decode()
 
     assert 'class="cms-menu"' in html and "区域品牌" in html
-    assert 'class="cms cms-footer"' in html and "关于我们" in html
+    assert html.count("<footer") == 1, "one footer: the site's, carrying the editors' links"
+    assert 'class="site-footer"' in html and "关于我们" in html
 
 
 def test_menu_drops_a_page_that_is_unpublished(client, seeded):
