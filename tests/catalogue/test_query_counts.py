@@ -9,6 +9,8 @@ from tests.catalogue.builders import category, quality_mark, shelf_product
 pytestmark = pytest.mark.django_db
 
 LIST_PAGE_MAX_QUERIES = 20
+# Counts are taken with a cold cache: the editors' footer (menu + settings, cached for every page
+# once read) is 2 of them.
 
 
 @pytest.fixture
@@ -101,17 +103,17 @@ def test_the_basket_page_costs_the_same_for_1_and_8_lines(client, django_assert_
             f"/shop/basket/add/{shelf_product(title=f'竹溪贡茶 {n}', picture=True).pk}/", {"quantity": 1}
         )
 
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(14):
         response = client.get("/shop/basket/")
 
     assert len(response.context["formset"].forms) == lines
 
 
 @pytest.mark.parametrize("count", [8, 40])
-def test_the_home_page_costs_at_most_8_queries(client, stock_the_shop, django_assert_max_num_queries, count):
+def test_the_home_page_costs_at_most_10_queries(client, stock_the_shop, django_assert_max_num_queries, count):
     stock_the_shop(count)
 
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(10):
         response = client.get("/shop/")
 
     assert response.status_code == 200
