@@ -1,20 +1,25 @@
-"""`make run` after the install: migrate when behind, load the demo data once, serve; in one process.
+"""`make run` after the install: migrate when behind, load the demo data once, serve with autoreload.
 
     .venv/bin/python scripts/run_local.py 127.0.0.1:8000
 
-Each separate ``manage.py`` call pays Django's start-up (Oscar, Wagtail: seconds), and ``migrate``
-with nothing to apply still runs the system checks and every post-migrate handler. So this asks the
-migration graph whether anything is unapplied (cheap) and migrates only then, runs
-``seed_demo --once`` in the same process, then hands over to ``runserver`` (autoreload on). The
-reloader's child re-runs this script with RUN_MAIN=true and goes straight to serving.
+A second `make run` must serve within seconds, and Django's start-up (Oscar, Wagtail) costs seconds
+per process. ``manage.py migrate``, ``seed_demo --once`` and ``runserver`` as three commands pay it
+four times (runserver's reloader sets Django up in its watcher process too), and ``migrate`` with
+nothing to apply still runs the system checks and every post-migrate handler. Here the watcher
+process never sets Django up: it only restarts the server process whenever that exits to reload.
+The first server process asks the migration graph whether anything is unapplied (cheap), migrates
+only then, runs ``seed_demo --once``, and serves; later ones (after a code change) just serve.
 """
 
 import os
+import subprocess
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings.local")
+
+PREPARE = "SHOP_RUN_LOCAL_PREPARE"
 
 
 def prepare() -> None:
@@ -31,15 +36,35 @@ def prepare() -> None:
     connections.close_all()
 
 
-def main() -> None:
+def serve() -> None:
+    """The server process (RUN_MAIN=true): Django's runserver serves and exits with 3 on a change."""
     import django
     from django.core.management import call_command
 
     django.setup()
-    if os.environ.get("RUN_MAIN") != "true":  # the reloader's child: its parent has prepared
+    if os.environ.pop(PREPARE, "") == "1":
         prepare()
-    call_command("runserver", *sys.argv[1:], skip_checks=False)  # call_command skips them by default
+    call_command("runserver", *sys.argv[1:], skip_checks=False)  # call_command skips checks by default
+
+
+def watch() -> int:
+    """What runserver's reloader does in its first process, without setting Django up there."""
+    from django.utils import autoreload
+
+    env = {**os.environ, autoreload.DJANGO_AUTORELOAD_ENV: "true", PREPARE: "1"}
+    args = autoreload.get_child_arguments()
+    while True:
+        code = subprocess.run(args, env=env, close_fds=False).returncode  # noqa: S603
+        if code != 3:  # 3: a file changed, start again
+            return code
+        env.pop(PREPARE, None)
 
 
 if __name__ == "__main__":
-    main()
+    if os.environ.get("RUN_MAIN") == "true":
+        serve()
+    else:
+        try:
+            sys.exit(watch())
+        except KeyboardInterrupt:
+            sys.exit(0)
