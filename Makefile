@@ -28,10 +28,10 @@ migrate: install
 seed: migrate
 	$(PY) manage.py seed_demo
 
-# seed_demo is idempotent; --once returns at once when the demo data is already there.
-run: migrate
-	$(PY) manage.py seed_demo --once
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+# Migrate (only when behind), seed_demo --once and runserver in one process: a second `make run`
+# pays Django's start-up once, not three times (scripts/run_local.py).
+run: install
+	$(PY) scripts/run_local.py 127.0.0.1:$(PORT)
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)

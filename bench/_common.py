@@ -1,0 +1,158 @@
+"""Shared helpers of the benchmarks: a scratch database, gunicorn with a hello-world yardstick, load.
+
+The approach is the one of bench/trace_page.py: the site and a plain ``HttpResponse(b"hello")`` view
+behind the same middleware are served by the same gunicorn (2 sync workers, DEBUG off) and loaded
+alternately, so the ratio of their throughputs says what the page costs on this machine today.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
+
+
+def scratch_database_url(default: str) -> str:
+    """BENCH_DATABASE_URL or ``default``; its path or name must contain "bench" (never a real one)."""
+    url = os.environ.get("BENCH_DATABASE_URL", default)
+    if "bench" not in urllib.parse.urlsplit(url).path:
+        sys.exit(f"refusing {url}: the bench database's path or name must contain 'bench'")
+    return url
+
+
+def django_environment(url: str, settings_module: str) -> dict:
+    """The environment of this process and of gunicorn: the scratch database, no Redis, DEBUG off."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=url,
+        DJANGO_SETTINGS_MODULE=settings_module,
+        DJANGO_DEBUG="0",
+        DJANGO_MEDIA_ROOT=str(OUT / "media"),
+        DJANGO_LOG_LEVEL="WARNING",
+    )
+    env.pop("REDIS_URL", None)
+    return env
+
+
+def start_django(env: dict) -> None:
+    """Set this process up with ``env`` and migrate the scratch database when it is behind."""
+    os.environ.update(env)
+    os.environ.pop("REDIS_URL", None)
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        print("migrating the bench database (first run only, about a minute) …", flush=True)
+        call_command("migrate", interactive=False, verbosity=0)
+
+
+def start_gunicorn(env: dict, port: int, *, ready_path: str, log_name: str, workers: int = 2):
+    """gunicorn serving ``env``'s DJANGO_SETTINGS_MODULE through shop.wsgi; returns once it answers."""
+    log = OUT / f"{log_name}_gunicorn.log"
+    process = subprocess.Popen(
+        [str(GUNICORN), "shop.wsgi:application", "--workers", str(workers), "--bind", f"127.0.0.1:{port}"]
+        + ["--chdir", str(ROOT), "--log-level", "warning"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=open(log, "w"),  # noqa: SIM115
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{ready_path}", timeout=2) as response:
+                if response.status == 200:
+                    return process
+        except OSError:
+            time.sleep(0.3)
+    process.terminate()
+    sys.exit(f"gunicorn did not answer on port {port}: see {log}")
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def load_wrk(url: str, seconds: int, connections: int) -> float:
+    output = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", url], capture_output=True, text=True, check=True
+    ).stdout
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    if non_2xx:
+        sys.exit(f"{url}: {non_2xx.group(1)} error responses")
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+
+
+def load_python(url: str, seconds: int, connections: int) -> float:
+    """Requests per second from ``connections`` threads, each a new connection per request (as wrk
+    would with a sync gunicorn worker, which closes after every response)."""
+    parts = urllib.parse.urlsplit(url)
+    target = parts.path + (f"?{parts.query}" if parts.query else "")
+    done = [0] * connections
+    failures = []
+    stop_at = time.monotonic() + seconds
+
+    def worker(index):
+        while time.monotonic() < stop_at and not failures:
+            conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+            try:
+                conn.request("GET", target)
+                response = conn.getresponse()
+                response.read()
+            finally:
+                conn.close()
+            if response.status != 200:
+                failures.append(f"{url}: HTTP {response.status}")
+                return
+            done[index] += 1
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(connections)]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        sys.exit(failures[0])
+    return sum(done) / (time.monotonic() - started)
+
+
+def load_function():
+    return load_wrk if shutil.which("wrk") else load_python
+
+
+def throughput(base: str, paths: dict[str, str], *, seconds: int, rounds: int, connections: int):
+    """Median requests/s per name over ``rounds`` alternating runs of ``seconds`` each."""
+    load = load_function()
+    for path in paths.values():  # warm both workers (templates, URL resolvers, caches)
+        load(base + path, 1, 4)
+    figures: dict[str, list[float]] = {name: [] for name in paths}
+    for _round in range(rounds):
+        for name, path in paths.items():
+            figures[name].append(load(base + path, seconds, connections))
+    return {name: (statistics.median(values), values) for name, values in figures.items()}
