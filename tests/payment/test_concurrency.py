@@ -16,7 +16,9 @@ from tests.factories.payment import pending_order
 from tests.payment.conftest import WEBHOOK_SECRET, WEBHOOK_URL
 from tests.payment.fake_stripe import sign
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+# serialized_rollback: every transactional test restores the migrated data (content types, the Wagtail
+# root) instead of letting its flush re-create it with new ids, which broke the next serialized test.
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 Source = get_model("payment", "Source")
 OrderStatusChange = get_model("order", "OrderStatusChange")
