@@ -59,3 +59,13 @@ def query_without(context, key, value=None) -> str:
 def elided_pages(page_obj):
     """Page numbers around the current one, with ``Paginator.ELLIPSIS`` for the gaps."""
     return list(page_obj.paginator.get_elided_page_range(page_obj.number, on_each_side=1, on_ends=1))
+
+
+@register.simple_tag(takes_context=True)
+def product_card(context, product):
+    """Oscar's ``render_product``, with the rendered card cached (see ``catalogue.cards``)."""
+    from catalogue.cards import render_card
+
+    if not product:
+        return ""
+    return render_card(context, product)
