@@ -30,7 +30,23 @@ def scratch_database_url(default: str) -> str:
     url = os.environ.get("BENCH_DATABASE_URL", default)
     if "bench" not in urllib.parse.urlsplit(url).path:
         sys.exit(f"refusing {url}: the bench database's path or name must contain 'bench'")
+    if url.startswith(("postgres://", "postgresql://")):
+        _create_postgres_database(url)
     return url
+
+
+def _create_postgres_database(url: str) -> None:
+    """Create the scratch PostgreSQL database when it does not exist yet (psycopg, via the
+    server's "postgres" maintenance database)."""
+    import psycopg
+    from psycopg import sql
+
+    parts = urllib.parse.urlsplit(url)
+    name = parts.path.lstrip("/")
+    maintenance = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(maintenance, autocommit=True) as connection:
+        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def django_environment(url: str, settings_module: str) -> dict:
