@@ -6,6 +6,7 @@ tasks eagerly and the cache lives in memory, so a fresh clone needs no services 
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.utils.translation import gettext_lazy as _
@@ -23,9 +24,6 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 ROOT_URLCONF = "shop.urls"
 WSGI_APPLICATION = "shop.wsgi.application"
 SITE_ID = 1
-# The public host name used in links that leave a request behind (order e-mails, recall notices).
-# The Site row is brought in line with it after every migrate (core.apps).
-SITE_DOMAIN = env("SITE_DOMAIN", default="127.0.0.1:8000")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
@@ -333,6 +331,11 @@ DEMO_ACCOUNTS_ENABLED = env.bool("DEMO_ACCOUNTS_ENABLED", default=True)
 # --- Wagtail ----------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "十堰优品"
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
+# The one public base URL of the site, for links made without a request: Wagtail's, QR codes on packs
+# (traceability.rules), and Oscar's e-mails (scheme + Site.domain; the Site row is brought in line
+# after every migrate, core.apps.sync_site).
+SITE_DOMAIN = urlsplit(WAGTAILADMIN_BASE_URL).netloc
+OSCAR_URL_SCHEMA = urlsplit(WAGTAILADMIN_BASE_URL).scheme or "https"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAIL_I18N_ENABLED = False
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
