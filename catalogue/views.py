@@ -1,15 +1,18 @@
 """Storefront catalogue views: the shop's home page and Oscar's product page, fed by selectors."""
 
+from django.utils.decorators import method_decorator
 from django.views.generic import TemplateView
 from oscar.apps.catalogue.views import *  # noqa: F403
 from oscar.apps.catalogue.views import ProductDetailView as CoreProductDetailView
 from oscar.core.loading import get_class
 
 from catalogue import selectors
+from core.page_cache import anonymous_page_cache
 
 CustomerHistoryManager = get_class("customer.history", "CustomerHistoryManager")
 
 
+@method_decorator(anonymous_page_cache, name="dispatch")
 class HomeView(TemplateView):
     """The shop's front page: what the platform is, its categories and featured products."""
 

@@ -10,17 +10,20 @@ from urllib.parse import unquote
 
 from django.conf import settings
 from django.http import Http404, HttpResponsePermanentRedirect
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView
 from oscar.apps.search.signals import user_search
 from oscar.core.loading import get_class
 
 from catalogue import selectors
+from core.page_cache import anonymous_page_cache
 from core.places import County
 
 SearchForm = get_class("search.forms", "SearchForm")
 
 
+@method_decorator(anonymous_page_cache, name="dispatch")
 class ProductListView(ListView):
     """A filtered, sorted, paginated list of browsable products.
 

@@ -215,6 +215,9 @@ else:
     # No broker: tasks run in-process, at the point where they would have been queued.
     CELERY_TASK_ALWAYS_EAGER = True
     CELERY_TASK_EAGER_PROPAGATES = True
+# Storefront list pages are shared for this many seconds among visitors with no session, basket or
+# messages (core.page_cache); 0 renders every page afresh.
+ANONYMOUS_PAGE_CACHE_SECONDS = env.int("ANONYMOUS_PAGE_CACHE_SECONDS", default=10)
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE

@@ -1,5 +1,8 @@
 """Tests: fast hashing, in-memory mail, tasks inline unless a test points Celery at Redis."""
 
+import os
+from urllib.parse import urlsplit, urlunsplit
+
 from .base import *  # noqa: F403
 from .base import env
 
@@ -18,8 +21,20 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WAGTAILADMIN_BASE_URL = "http://testserver"
+# Tests see every change at once; tests/core/test_page_cache.py turns the page cache on.
+ANONYMOUS_PAGE_CACHE_SECONDS = 0
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not memory, so --reuse-db keeps the migrated schema between runs.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test_db.sqlite3")}  # noqa: F405
+
+# pytest-xdist workers each get their own Redis database (CI's REDIS_URL database + 1 + worker
+# number): a test's cache.clear() flushes the whole database, and must not empty another worker's.
+_xdist_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if REDIS_URL and _xdist_worker.startswith("gw"):  # noqa: F405
+    _parts = urlsplit(REDIS_URL)  # noqa: F405
+    _database = int(_parts.path.strip("/") or 0) + 1 + int(_xdist_worker[2:])
+    REDIS_URL = urlunsplit(_parts._replace(path=f"/{_database}"))
+    CACHES["default"]["LOCATION"] = REDIS_URL  # noqa: F405
+    CELERY_BROKER_URL = REDIS_URL

@@ -1,0 +1,71 @@
+"""Storefront list pages are shared for a few seconds among visitors with nothing of their own."""
+
+import re
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from core.page_cache import CSRF_PAGE_PLACEHOLDER
+from tests.catalogue.builders import shelf_product
+
+pytestmark = pytest.mark.django_db
+
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+@pytest.fixture(autouse=True)
+def _page_cache_on(settings):
+    settings.ANONYMOUS_PAGE_CACHE_SECONDS = 10
+
+
+def test_a_second_anonymous_visitor_gets_the_shared_page_with_a_working_token_of_their_own():
+    product = shelf_product(title="房县香菇 250克")
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+
+    assert "X-Page-Cache" not in first.get("/shop/catalogue/")
+    response = second.get("/shop/catalogue/")
+
+    assert response["X-Page-Cache"] == "hit"
+    html = response.content.decode()
+    assert "房县香菇 250克" in html and CSRF_PAGE_PLACEHOLDER not in html
+    token = TOKEN.search(html).group(1)
+    added = second.post(f"/shop/basket/add/{product.pk}/", {"quantity": 1, "csrfmiddlewaretoken": token})
+    assert added.status_code == 302
+
+
+def test_a_visitor_with_a_basket_or_signed_in_sees_a_fresh_page_and_changes_at_once(client, django_user_model):
+    product = shelf_product(title="竹溪贡茶 100克")
+    Client().get("/shop/catalogue/")  # shared page now cached
+    product.stockrecords.update(price=Decimal("88.80"))
+
+    client.post(f"/shop/basket/add/{product.pk}/", {"quantity": 1})
+    with_basket = client.get("/shop/catalogue/")
+    assert "X-Page-Cache" not in with_basket and "88.80" in with_basket.content.decode()
+
+    buyer = Client()
+    buyer.force_login(django_user_model.objects.create_user("b", "b@example.com", "x"))
+    assert "88.80" in buyer.get("/shop/catalogue/").content.decode()
+
+    # An anonymous visitor sees the change once the shared page expires (10 s here).
+    assert "88.80" not in Client().get("/shop/catalogue/").content.decode()
+
+
+def test_languages_and_queries_are_kept_apart():
+    shelf_product(title="丹江口蜜桔")
+    Client().get("/shop/")
+    english = Client()
+    english.cookies["shop_language"] = "en"
+
+    assert 'lang="en"' in english.get("/shop/").content.decode()
+    assert "X-Page-Cache" not in Client().get("/shop/search/?q=蜜桔")
+
+
+def test_a_page_with_a_message_for_this_visitor_is_not_shared(client):
+    product = shelf_product(title="郧西马头山羊肉干")
+    client.post(f"/shop/basket/add/{product.pk}/", {"quantity": "lots"})  # leaves a message
+
+    response = client.get("/shop/catalogue/")
+
+    assert "X-Page-Cache" not in response
+    assert "X-Page-Cache" not in Client().get("/shop/catalogue/"), "nothing was stored from that visit"
