@@ -1,7 +1,7 @@
 """Ten seconds of shared cache for storefront list pages, for visitors who carry nothing of their own.
 
 Most storefront traffic is anonymous browsing: the home page, categories, search. A visitor with no
-session, basket, messages or history cookie sees exactly what every other such visitor sees in the
+session, basket or messages cookie sees exactly what every other such visitor sees in the
 same language, except for the CSRF token in the page's forms. Such a page is kept for
 ``settings.ANONYMOUS_PAGE_CACHE_SECONDS`` (10; 0 turns this off, as the test settings do) and
 served to the next such visitor with their own token put in. Anyone signed in, with a basket, or
@@ -10,7 +10,8 @@ with a message waiting gets a freshly rendered page.
 What this costs: a price, stock or supplier change reaches these visitors at most that many seconds
 late (a sold-out product can still show its add button for that long; adding it then says it is
 sold out, as it would for a page opened a little earlier). Product pages are not cached here: viewing
-one records the view (Oscar's analytics, the visitor's history cookie).
+one records the view (Oscar's analytics, the visitor's history cookie) and shows the visitor's
+recently viewed products. (List pages show no history, so that cookie does not stop sharing.)
 """
 
 from __future__ import annotations
@@ -34,7 +35,6 @@ def _personal_cookies() -> tuple[str, ...]:
     return (
         settings.SESSION_COOKIE_NAME,
         settings.OSCAR_BASKET_COOKIE_OPEN,
-        settings.OSCAR_RECENTLY_VIEWED_COOKIE_NAME,
         getattr(settings, "MESSAGE_COOKIE_NAME", "messages"),
     )
 
