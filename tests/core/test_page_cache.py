@@ -34,7 +34,7 @@ def test_a_second_anonymous_visitor_gets_the_shared_page_with_a_working_token_of
     assert added.status_code == 302
 
 
-def test_a_visitor_with_a_basket_or_signed_in_sees_a_fresh_page_and_changes_at_once(client, django_user_model):
+def test_a_visitor_with_a_basket_or_signed_in_sees_changes_at_once(client, django_user_model):
     product = shelf_product(title="竹溪贡茶 100克")
     Client().get("/shop/catalogue/")  # shared page now cached
     product.stockrecords.update(price=Decimal("88.80"))
