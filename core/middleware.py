@@ -4,7 +4,6 @@ from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
-
 API_PREFIX = "/api/"
 
 

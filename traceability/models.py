@@ -694,7 +694,9 @@ class RecallNotice(models.Model):
     already notified is skipped, whatever happened to the task before.
     """
 
-    recall = models.ForeignKey(Recall, on_delete=models.CASCADE, related_name="notices", verbose_name=_("recall"))
+    recall = models.ForeignKey(
+        Recall, on_delete=models.CASCADE, related_name="notices", verbose_name=_("recall")
+    )
     email = models.EmailField(_("e-mail address"))
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

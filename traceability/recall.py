@@ -58,9 +58,7 @@ def batch_descendants(batch_id: int) -> list[int]:
     seen = {batch_id}
     frontier = {batch_id}
     while frontier:
-        children = set(
-            BatchInput.objects.filter(input_id__in=frontier).values_list("output_id", flat=True)
-        )
+        children = set(BatchInput.objects.filter(input_id__in=frontier).values_list("output_id", flat=True))
         frontier = children - seen
         seen |= frontier
     return sorted(seen)
@@ -74,16 +72,14 @@ def _site_url() -> str:
 @transaction.atomic
 def batch_recall(*, batch: Batch, reason: str, by=None) -> Recall:
     """Recall ``batch`` and every batch made from it; raises ``ValidationError`` if it is recalled already."""
-    from traceability.services import _lock_stockrecord, trace_event_record
     from traceability.selectors import trace_page_forget
+    from traceability.services import _lock_stockrecord, trace_event_record
 
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the batch is recalled.")})
     affected_ids = batch_descendants(batch.pk)
-    batches = list(
-        Batch.objects.filter(pk__in=affected_ids).select_related("base__supplier").order_by("pk")
-    )
+    batches = list(Batch.objects.filter(pk__in=affected_ids).select_related("base__supplier").order_by("pk"))
     # Lock order: stock records (by primary key), then batches (by primary key).
     records = {}
     for item in sorted(batches, key=lambda b: (b.product_id, b.base.supplier_id)):
@@ -413,9 +409,9 @@ def recall_notice_send(*, notice_id: int, orders: list[str] | None = None) -> bo
     claimed = RecallNotice.objects.filter(pk=notice_id, sent_at__isnull=True).update(sent_at=timezone.now())
     if not claimed:
         return False
-    notice = RecallNotice.objects.select_related("recall__batch__product", "recall__batch__base__supplier").get(
-        pk=notice_id
-    )
+    notice = RecallNotice.objects.select_related(
+        "recall__batch__product", "recall__batch__base__supplier"
+    ).get(pk=notice_id)
     recall = notice.recall
     if orders is None:
         orders = recall_recipients(recall).get(notice.email, [])
@@ -458,7 +454,10 @@ def recall_notices_send(*, recall_id: int) -> int:
 def recall_for_batch(batch: Batch) -> Recall | None:
     """The recall that took ``batch`` off sale (as the batch recalled or one made from it), if any."""
     return (
-        Recall.objects.filter(batches=batch).select_related("batch", "recalled_by").order_by("-created_at").first()
+        Recall.objects.filter(batches=batch)
+        .select_related("batch", "recalled_by")
+        .order_by("-created_at")
+        .first()
     )
 
 
@@ -473,4 +472,3 @@ def batches_matching(query: str, *, limit: int = 30):
         .select_related("product", "base__supplier")
         .order_by("lot_code", "pk")[:limit]
     )
-

@@ -162,9 +162,7 @@ def test_the_buyers_order_page_shows_each_lines_batches_with_trace_links(client,
     assert tea.supplier.short_name in page and tea.base.name in page
 
 
-def test_the_order_page_query_count_does_not_grow_with_lines_or_batches(
-    client, tea, mushrooms
-):
+def test_the_order_page_query_count_does_not_grow_with_lines_or_batches(client, tea, mushrooms):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

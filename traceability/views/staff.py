@@ -25,7 +25,9 @@ RECALL_PERMISSION = "traceability.add_recall"
 
 
 def can_recall(user) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.is_staff and user.has_perm(RECALL_PERMISSION))
+    return bool(
+        user.is_authenticated and user.is_active and user.is_staff and user.has_perm(RECALL_PERMISSION)
+    )
 
 
 class RecallStaffMixin:
@@ -69,7 +71,9 @@ class RecallCreateView(RecallStaffMixin, TemplateView):
     template_name = "traceability/staff/recall_confirm.html"
 
     def get_batch(self):
-        return get_object_or_404(Batch.objects.select_related("product", "base__supplier"), pk=self.kwargs["pk"])
+        return get_object_or_404(
+            Batch.objects.select_related("product", "base__supplier"), pk=self.kwargs["pk"]
+        )
 
     def get_context_data(self, form=None, **kwargs):
         batch = self.get_batch()
@@ -91,7 +95,9 @@ class RecallCreateView(RecallStaffMixin, TemplateView):
         form = RecallForm(request.POST)
         if form.is_valid():
             try:
-                recall = recalls.batch_recall(batch=batch, reason=form.cleaned_data["reason"], by=request.user)
+                recall = recalls.batch_recall(
+                    batch=batch, reason=form.cleaned_data["reason"], by=request.user
+                )
             except ValidationError as error:
                 if getattr(error, "code", None) == "already_recalled":
                     messages.error(request, error.messages[0])
@@ -128,8 +134,14 @@ class RecallDetailView(RecallStaffMixin, TemplateView):
             link = None
             if column.key in recalls.SORTABLE:
                 link = f"-{column.key}" if sort == column.key else column.key
-            headers.append({"label": column.label, "sort": link, "active": sort.lstrip("-") == column.key,
-                            "descending": sort.startswith("-")})
+            headers.append(
+                {
+                    "label": column.label,
+                    "sort": link,
+                    "active": sort.lstrip("-") == column.key,
+                    "descending": sort.startswith("-"),
+                }
+            )
         batches = list(recall.batches.select_related("product", "base__supplier").order_by("pk"))
         notices = recall.notices.all()
         return super().get_context_data(
