@@ -4,6 +4,7 @@ from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
+
 API_PREFIX = "/api/"
 
 
