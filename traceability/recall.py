@@ -73,22 +73,26 @@ def _site_url() -> str:
 def batch_recall(*, batch: Batch, reason: str, by=None) -> Recall:
     """Recall ``batch`` and every batch made from it; raises ``ValidationError`` if it is recalled already."""
     from traceability.selectors import trace_page_forget
-    from traceability.services import _lock_stockrecord, trace_event_record
+    from traceability.services import batch_stockrecords, trace_event_record
 
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the batch is recalled.")})
     affected_ids = batch_descendants(batch.pk)
     batches = list(Batch.objects.filter(pk__in=affected_ids).select_related("base__supplier").order_by("pk"))
-    # Lock order: stock records (by primary key), then batches (by primary key).
-    records = {}
-    for item in sorted(batches, key=lambda b: (b.product_id, b.base.supplier_id)):
+    # Lock order: stock records (by primary key), then batches (by primary key), as a checkout does.
+    record_pks = {}
+    for item in batches:
         key = (item.product_id, item.base.supplier_id)
-        if key not in records:
-            records[key] = None
-    for key in sorted(records):
-        first = next(b for b in batches if (b.product_id, b.base.supplier_id) == key)
-        records[key] = _lock_stockrecord(first)
+        if key not in record_pks:
+            record_pks[key] = batch_stockrecords(item).order_by("pk").values_list("pk", flat=True).first()
+    locked_records = {
+        record.pk: record
+        for record in StockRecord.objects.select_for_update()
+        .filter(pk__in=[pk for pk in record_pks.values() if pk])
+        .order_by("pk")
+    }
+    records = {key: locked_records.get(pk) for key, pk in record_pks.items()}
     locked = {
         item.pk: item
         for item in Batch.objects.filter(pk__in=affected_ids)
