@@ -233,6 +233,18 @@ def seed(args):
     return by_lot[f"{prefix}-0-0000-00"], tag
 
 
+def analyze():
+    """Fresh planner statistics after a bulk load (autovacuum would get there a little later)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    elif connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
 def main():
     args = parse_args()
     url = start_django()
@@ -244,6 +256,7 @@ def main():
     from traceability.models import BatchAllocation
 
     root, tag = seed(args)
+    analyze()
     total = BatchAllocation.objects.count()
     print(
         f"database: {connection.vendor}; {args.orders:,} orders × {args.lines} lines, "

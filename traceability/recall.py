@@ -17,8 +17,10 @@
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import logging
+import re
 import zipfile
 from collections import defaultdict
 from dataclasses import dataclass
@@ -28,6 +30,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import CharField, Count, Sum
+from django.db.models.functions import Cast, Coalesce, Lower
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -184,13 +188,13 @@ _FIELDS = (
     "batch__unit",
     "line__order__shipping_address__first_name",
     "line__order__shipping_address__last_name",
-    "line__order__shipping_address__phone_number",
+    "phone",
     "line__order__shipping_address__state",
     "line__order__shipping_address__line4",
     "line__order__shipping_address__line1",
     "line__order__shipping_address__line2",
     "line__order__shipping_address__postcode",
-    "line__order__date_placed",
+    "placed",
     "line__order__guest_email",
     "line__order__user__email",
     "line__order__number",
@@ -218,57 +222,58 @@ def recall_allocations(recall: Recall, sort: str = DEFAULT_SORT):
     return BatchAllocation.objects.filter(batch_id__in=batch_ids).order_by(*_order_by(recall_sort(sort)))
 
 
-def _ship_to(row: dict) -> str:
-    name = " ".join(part for part in (row["last_name"], row["first_name"]) if part)
-    place = "".join(part for part in (row["state"], row["line4"], row["line1"], row["line2"]) if part)
-    parts = [name, str(row["phone"] or ""), place, row["postcode"] or ""]
-    return " ".join(part for part in parts if part)
+def _join(*parts, separator=" ") -> str:
+    return separator.join(part for part in parts if part)
 
 
 _UNITS = dict(BatchUnit.choices)
 
 
+def _local_minute(text: str | None, tz) -> str:
+    """``2026-11-08 06:03:11.123+00`` (PostgreSQL) or ``2026-11-08 06:03:11.123`` (SQLite, UTC) → local."""
+    if not text:
+        return ""
+    moment = datetime.datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.UTC)
+    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+
 def recall_rows(recall: Recall, sort: str = DEFAULT_SORT, *, queryset=None):
     """Rows ``(lot, product, quantity, unit, ship_to, order_date, buyer, order_number)`` in ``sort`` order.
 
-    Read straight as values (no model instances): a recall of thousands of lines lists in a blink.
+    Read straight as values (no model instances): a recall of thousands of lines lists in a blink. The
+    phone number and the order time are read as text: parsing 10,000 of them into PhoneNumber and
+    datetime objects (psycopg's pure-Python parser) would cost more than the query itself.
     """
     queryset = recall_allocations(recall, sort) if queryset is None else queryset
     units = {key: str(label) for key, label in _UNITS.items()}
     tz = timezone.get_current_timezone()
-    for values in queryset.values_list(*_FIELDS).iterator(chunk_size=5000):
+    queryset = queryset.annotate(
+        phone=Cast("line__order__shipping_address__phone_number", CharField()),
+        placed=Cast("line__order__date_placed", CharField()),
+    )
+    # One plain fetch, not a server-side cursor: PostgreSQL plans a cursor for its first rows, and the
+    # first rows in date order are found by walking every order.
+    for values in list(queryset.values_list(*_FIELDS)):
         (lot, title, quantity, unit, first, last, phone, state, line4, line1, line2, postcode) = values[:12]
         placed, guest_email, user_email, number = values[12:16]
-        ship_to = _ship_to(
-            {
-                "first_name": first,
-                "last_name": last,
-                "phone": phone,
-                "state": state,
-                "line4": line4,
-                "line1": line1,
-                "line2": line2,
-                "postcode": postcode,
-            }
-        )
+        ship_to = _join(_join(last, first), phone, _join(state, line4, line1, line2, separator=""), postcode)
         buyer = user_email or guest_email or ""
-        if phone and str(phone) not in buyer:
-            buyer = f"{buyer} {phone}".strip()
-        when = timezone.localtime(placed, tz).strftime("%Y-%m-%d %H:%M") if placed else ""
-        yield (lot, title, quantity, units.get(unit, unit), ship_to, when, buyer, number)
+        if phone:
+            buyer = _join(buyer, phone)
+        yield (lot, title, quantity, units.get(unit, unit), ship_to, _local_minute(placed, tz), buyer, number)
 
 
 def recall_summary(recall: Recall) -> dict:
-    """How many lines, orders, buyers and units the recall touches."""
-    from django.db.models import Count, Sum
-
+    """How many lines, orders, buyers (e-mail addresses) and units the recall touches, in one query."""
     allocations = recall_allocations(recall).order_by()
     totals = allocations.aggregate(
         lines=Count("line_id", distinct=True),
         orders=Count("line__order_id", distinct=True),
+        buyers=Count(Lower(Coalesce("line__order__user__email", "line__order__guest_email")), distinct=True),
         units=Sum("quantity"),
     )
-    totals["buyers"] = len(recall_recipients(recall))
     totals["units"] = totals["units"] or 0
     return totals
 
@@ -307,14 +312,14 @@ def _column_letter(index: int) -> str:
     return letters
 
 
-_XML_INVALID = dict.fromkeys(c for c in range(32) if c not in (9, 10, 13))
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
-def _cell(reference: str, value) -> str:
+def _cell(value) -> str:
+    """One cell, placed by its order in the row (the optional ``r`` reference is left out)."""
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return f'<c r="{reference}"><v>{value}</v></c>'
-    text = escape(str(defuse(value)).translate(_XML_INVALID))
-    return f'<c r="{reference}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+        return f"<c><v>{value}</v></c>"
+    return f'<c t="inlineStr"><is><t xml:space="preserve">{escape(str(defuse(value)))}</t></is></c>'
 
 
 def recall_xlsx(recall: Recall, sort: str = DEFAULT_SORT) -> bytes:
@@ -325,9 +330,8 @@ def recall_xlsx(recall: Recall, sort: str = DEFAULT_SORT) -> bytes:
     """
     letters = [_column_letter(i) for i in range(len(COLUMNS))]
     parts = []
-    for number, row in enumerate([_header(), *recall_rows(recall, sort)], start=1):
-        cells = "".join(_cell(f"{letter}{number}", value) for letter, value in zip(letters, row, strict=True))
-        parts.append(f'<row r="{number}">{cells}</row>')
+    for row in [_header(), *recall_rows(recall, sort)]:
+        parts.append("<row>" + "".join(map(_cell, row)) + "</row>")
     widths = (14, 28, 10, 8, 48, 17, 30, 16)
     cols = "".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>' for i, w in enumerate(widths, 1))
     sheet = (
@@ -335,7 +339,8 @@ def recall_xlsx(recall: Recall, sort: str = DEFAULT_SORT) -> bytes:
         '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
         '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft"'
         ' state="frozen"/></sheetView></sheetViews>'
-        f"<cols>{cols}</cols><sheetData>{''.join(parts)}</sheetData>"
+        # Control characters are not allowed in XML: dropped once over the whole sheet (the markup has none).
+        f"<cols>{cols}</cols><sheetData>{_XML_INVALID.sub('', ''.join(parts))}</sheetData>"
         f'<autoFilter ref="A1:{letters[-1]}{len(parts)}"/></worksheet>'
     )
     title = escape(_("Recall %(lot)s") % {"lot": recall.batch.lot_code})[:31]
