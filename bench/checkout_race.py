@@ -29,6 +29,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def fresh_factory_sequences() -> None:
+    """Start the test factories' sequences past anything an earlier run left in this kept database."""
+    import inspect
+
+    import factory
+
+    from tests.factories import catalogue, order, suppliers, traceability
+
+    offset = time.time_ns() // 1000 % 10**7
+    for module in (catalogue, order, suppliers, traceability):
+        for _name, cls in inspect.getmembers(module, inspect.isclass):
+            if issubclass(cls, factory.Factory) and cls is not factory.Factory and not cls._meta.abstract:
+                cls.reset_sequence(offset, force=True)
+
+
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--buyers", type=int, default=50)
@@ -57,6 +72,9 @@ def start_django():
     import django
 
     django.setup()
+    import logging
+
+    logging.disable(logging.INFO)  # one line per order and e-mail otherwise
     from django.core.management import call_command
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
@@ -139,6 +157,7 @@ def main():
     args = parse_args()
     units = [int(u) for u in args.units.split(",")]
     url = start_django()
+    fresh_factory_sequences()
     print(f"database: {url.rsplit('/', 1)[-1]}; {args.buyers} buyers, batches of {units} units")
     ok = True
     for number in range(1, args.rounds + 1):

@@ -39,6 +39,21 @@ DEFAULT_DATABASE_URL = f"sqlite:///{OUT / 'recall.sqlite3'}"
 SUPPLIER = "召回基准合作社"
 
 
+def fresh_factory_sequences() -> None:
+    """Start the test factories' sequences past anything an earlier run left in this kept database."""
+    import inspect
+
+    import factory
+
+    from tests.factories import catalogue, order, suppliers, traceability
+
+    offset = time.time_ns() // 1000 % 10**7
+    for module in (catalogue, order, suppliers, traceability):
+        for _name, cls in inspect.getmembers(module, inspect.isclass):
+            if issubclass(cls, factory.Factory) and cls is not factory.Factory and not cls._meta.abstract:
+                cls.reset_sequence(offset, force=True)
+
+
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--orders", type=int, default=100_000)
@@ -99,6 +114,7 @@ def seed(args):
         return roots[0], tag
     started = time.perf_counter()
     print(f"seeding {tag} (once) …", flush=True)
+    fresh_factory_sequences()
     with transaction.atomic():
         supplier = Supplier.objects.filter(legal_name=SUPPLIER).first() or SupplierFactory(
             legal_name=SUPPLIER
