@@ -302,3 +302,13 @@ def test_a_notice_is_unique_per_recall_and_recipient(tea):
 
     with pytest.raises(IntegrityError), transaction.atomic():
         RecallNotice.objects.create(recall=recall, email="a@example.com")
+
+
+def test_the_dashboard_menu_offers_recalls_only_to_those_who_may_recall(client, recaller):
+    client.force_login(recaller)
+    with_permission = client.get(reverse("dashboard:index")).content.decode()
+    client.force_login(UserFactory(is_staff=True))
+    without = client.get(reverse("dashboard:index")).content.decode()
+
+    assert reverse("recall:list") in with_permission
+    assert reverse("recall:list") not in without
