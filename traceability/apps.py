@@ -22,6 +22,15 @@ class TraceabilityConfig(AppConfig):
         # Stock of a product sold through batches is the sum of its published batches: no one types it.
         register_stock_owner("traceability-batches", _products_sold_through_batches)
 
+        from shop.order.signals import order_cancelled, order_stock_allocated
+        from traceability import allocation
+
+        # Order lines are allocated to batches inside the placing transaction; cancelling gives them back.
+        order_stock_allocated.connect(
+            allocation.on_order_stock_allocated, dispatch_uid="traceability-allocate-batches"
+        )
+        order_cancelled.connect(allocation.on_order_cancelled, dispatch_uid="traceability-release-batches")
+
 
 def _products_sold_through_batches(product_ids) -> set[int]:
     from traceability.models import Batch

@@ -649,3 +649,65 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+# --- Recall (issue 4, part 8) -------------------------------------------------------------------------
+class Recall(models.Model):
+    """Staff pulled a batch and every batch made from it (at any depth) off sale, for a reason."""
+
+    batch = models.ForeignKey(
+        Batch, on_delete=models.PROTECT, related_name="recalls", verbose_name=_("recalled batch")
+    )
+    reason = models.TextField(_("reason"))
+    #: The batch itself and every descendant through lineage, as they were found at the recall.
+    batches = models.ManyToManyField(Batch, related_name="+", verbose_name=_("batches affected"))
+    recalled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recalled by"),
+    )
+    created_at = models.DateTimeField(_("recalled at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("recall")
+        verbose_name_plural = _("recalls")
+        constraints = [
+            # One recall per root batch: recalling a recalled batch changes nothing.
+            models.UniqueConstraint(fields=["batch"], name="trace_recall_unique_batch"),
+        ]
+
+    def __str__(self):
+        return f"{self.batch.lot_code} ({self.created_at:%Y-%m-%d})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("recall:detail", kwargs={"pk": self.pk})
+
+
+class RecallNotice(models.Model):
+    """The recall e-mail to one buyer address: written once per recall and recipient, stamped when sent.
+
+    The unique constraint and the ``sent_at`` stamp make the notification task safe to retry: a buyer
+    already notified is skipped, whatever happened to the task before.
+    """
+
+    recall = models.ForeignKey(
+        Recall, on_delete=models.CASCADE, related_name="notices", verbose_name=_("recall")
+    )
+    email = models.EmailField(_("e-mail address"))
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["recall", "email"]
+        verbose_name = _("recall notice")
+        verbose_name_plural = _("recall notices")
+        constraints = [
+            models.UniqueConstraint(fields=["recall", "email"], name="trace_recallnotice_once_per_recipient")
+        ]
+
+    def __str__(self):
+        return f"{self.recall_id} → {self.email}"

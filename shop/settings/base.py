@@ -281,6 +281,21 @@ OSCAR_DASHBOARD_NAVIGATION.append(
         "access_fn": _staff_only,
     }
 )
+
+
+def _can_recall(user, url_name, url_args=None, url_kwargs=None):
+    return user.is_staff and user.has_perm("traceability.add_recall")
+
+
+# Batch recalls (traceability/views/staff.py) live under /shop/dashboard/recalls/.
+OSCAR_DASHBOARD_NAVIGATION.append(
+    {
+        "label": _("Recalls"),
+        "icon": "fas fa-exclamation-triangle",
+        "url_name": "recall:list",
+        "access_fn": _can_recall,
+    }
+)
 # Card payments (shop/payment/dashboard) sit under Fulfilment, after Orders.
 for _section in OSCAR_DASHBOARD_NAVIGATION:
     if any(c.get("url_name") == "dashboard:order-list" for c in _section.get("children", [])):

@@ -63,3 +63,20 @@ def number(value) -> str:
     except (InvalidOperation, TypeError, ValueError):
         return str(value)
     return f"{normal:f}"
+
+
+@register.simple_tag
+def order_lines_traced(order):
+    """The order's lines, each with ``batch_allocations`` prefetched (batch, base, cooperative).
+
+    The buyer's order page lists each line's batches with links to their trace pages; two queries in
+    all, however many lines and batches.
+    """
+    from django.db.models import Prefetch
+
+    from traceability.models import BatchAllocation
+
+    allocations = BatchAllocation.objects.select_related("batch__base__supplier").order_by(
+        "batch__best_before", "batch_id"
+    )
+    return order.lines.prefetch_related(Prefetch("batch_allocations", queryset=allocations))
