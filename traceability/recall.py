@@ -432,7 +432,12 @@ def recall_notice_send(*, notice_id: int, orders: list[str] | None = None) -> bo
         "product": batch.product.get_title(),
         "orders": orders,
         "trace_url": _site_url() + batch.get_trace_url() if batch.trace_code else "",
-        "orders_url": _site_url() + reverse("customer:order-list"),
+        # Guests have no account to sign in to: they get the order numbers, not the order list.
+        "orders_url": _site_url() + reverse("customer:order-list")
+        if recall_allocations(recall)
+        .filter(line__order__number__in=orders, line__order__user__isnull=False)
+        .exists()
+        else "",
         "shop_name": settings.OSCAR_SHOP_NAME,
     }
     try:

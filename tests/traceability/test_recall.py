@@ -312,3 +312,18 @@ def test_the_dashboard_menu_offers_recalls_only_to_those_who_may_recall(client, 
 
     assert reverse("recall:list") in with_permission
     assert reverse("recall:list") not in without
+
+
+def test_a_guest_is_not_sent_to_an_account_page_and_a_member_is(tea, django_capture_on_commit_callbacks):
+    batch = published(tea, quantity=5)
+    guest_order = place_order(basket=basket_with((tea.product, 1)), guest_email="guest@example.com")
+    _buy(tea.product, 1, email="member@example.com")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        recalls.batch_recall(batch=batch, reason="农残超标")
+
+    guest = next(m for m in mail.outbox if m.to == ["guest@example.com"])
+    member = next(m for m in mail.outbox if m.to == ["member@example.com"])
+    assert guest_order.number in guest.body and "/accounts/orders/" not in guest.body
+    assert "我们会就退款或换货与您联系。" in guest.body
+    assert "/accounts/orders/" in member.body
