@@ -19,14 +19,15 @@ Target (issue 4): exactly 10 units sold, no batch below zero, no error page, onl
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import threading
 import time
-import urllib.parse
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench._common import django_environment, scratch_database_url  # noqa: E402
+from bench._common import start_django as setup_django  # noqa: E402
 
 
 def fresh_factory_sequences() -> None:
@@ -55,34 +56,17 @@ def parse_args():
 
 
 def start_django():
-    url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_race")
+    """The scratch PostgreSQL database (created and migrated when needed), no Redis: Celery runs
+    eagerly and the confirmation e-mails go to memory."""
+    url = scratch_database_url("postgres://postgres@127.0.0.1:5432/bench_race")
     if not url.startswith("postgres"):
         sys.exit("the checkout race needs PostgreSQL (row locks): set BENCH_DATABASE_URL=postgres://…")
-    if "bench" not in urllib.parse.urlsplit(url).path:
-        sys.exit(f"refusing {url}: the bench database's name must contain 'bench'")
-    os.environ.update(
-        DATABASE_URL=url,
-        DJANGO_SETTINGS_MODULE="shop.settings.local",
-        DJANGO_DEBUG="0",
-        EMAIL_URL="memorymail://",
-        DJANGO_ALLOWED_HOSTS="testserver,127.0.0.1,localhost",
-    )
-    os.environ.pop("REDIS_URL", None)  # Celery eager: the confirmation e-mail goes to memory
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    env = django_environment(url, "shop.settings.local")
+    env.update(EMAIL_URL="memorymail://", DJANGO_ALLOWED_HOSTS="testserver,127.0.0.1,localhost")
     import logging
 
     logging.disable(logging.INFO)  # one line per order and e-mail otherwise
-    from django.core.management import call_command
-    from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
-
-    executor = MigrationExecutor(connection)
-    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
-        print("migrating the bench database (first run only) …", flush=True)
-        call_command("migrate", interactive=False, verbosity=0)
+    setup_django(env)
     return url
 
 

@@ -24,11 +24,9 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import os
 import statistics
 import sys
 import time
-import urllib.parse
 import zlib
 from decimal import Decimal
 from pathlib import Path
@@ -36,6 +34,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 DEFAULT_DATABASE_URL = f"sqlite:///{OUT / 'recall.sqlite3'}"
+
+sys.path.insert(0, str(ROOT))
+from bench._common import django_environment, scratch_database_url  # noqa: E402
+from bench._common import start_django as setup_django  # noqa: E402
+
 SUPPLIER = "召回基准合作社"
 
 
@@ -66,24 +69,10 @@ def parse_args():
 
 
 def start_django():
-    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
-    if "bench" not in urllib.parse.urlsplit(url).path:
-        sys.exit(f"refusing {url}: the bench database's path or name must contain 'bench'")
+    """The scratch database (BENCH_DATABASE_URL, created and migrated when needed), no Redis."""
+    url = scratch_database_url(DEFAULT_DATABASE_URL)
     OUT.mkdir(parents=True, exist_ok=True)
-    os.environ.update(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="shop.settings.local", DJANGO_DEBUG="0")
-    os.environ.pop("REDIS_URL", None)
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
-
-    executor = MigrationExecutor(connection)
-    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
-        print("migrating the bench database (first run only) …", flush=True)
-        call_command("migrate", interactive=False, verbosity=0)
+    setup_django(django_environment(url, "shop.settings.local"))
     return url
 
 
