@@ -366,20 +366,29 @@ def _recommended_ids(product, *, limit: int) -> list[int]:
     )
 
 
-def product_page_neighbours(product, *, viewed_ids: list, limit: int = 4) -> tuple[list, list]:
-    """(recommended products, recently viewed products) for a product page, as cards.
+def recommended_products(product, *, limit: int = 4) -> list:
+    """The product page's recommendations, as cards (editors' picks, else the same category)."""
+    ids = _recommended_ids(product, limit=limit)
+    return _cards_in_order(ids)
+
+
+def recently_viewed_products(viewed_ids: list, *, exclude: int | None = None, limit: int = 4) -> list:
+    """The visitor's recently viewed products, latest first, as cards; ``exclude`` is the page's own.
 
     ``viewed_ids`` come from Oscar's history cookie (latest last) and are the buyer's to tamper
-    with, so only whole numbers count. Both lists are loaded in one card query.
+    with, so only whole numbers count, and only browsable products are shown.
     """
-    recommended = _recommended_ids(product, limit=limit)
     viewed_ids = [pk for pk in viewed_ids if isinstance(pk, int) and not isinstance(pk, bool)]
-    viewed = [pk for pk in reversed(viewed_ids) if pk != product.pk][:limit]
-    if not recommended and not viewed:
-        return [], []
-    cards = product_card_queryset().in_bulk({*recommended, *viewed})
+    return _cards_in_order([pk for pk in reversed(viewed_ids) if pk != exclude][:limit])
+
+
+def _cards_in_order(ids: list[int]) -> list:
+    """Browsable products by primary key, as cards, in the order given; no query for no ids."""
+    if not ids:
+        return []
+    cards = product_card_queryset().in_bulk(ids)
     products_for_cards(cards.values())  # parents among them get their children, in place
-    return [cards[pk] for pk in recommended if pk in cards], [cards[pk] for pk in viewed if pk in cards]
+    return [cards[pk] for pk in ids if pk in cards]
 
 
 def category_for_page(pk: int, *, include_hidden: bool = False):

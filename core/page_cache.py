@@ -1,6 +1,7 @@
-"""Ten seconds of shared cache for storefront list pages, for visitors who carry nothing of their own.
+"""Ten seconds of shared cache for storefront pages, for visitors who carry nothing of their own.
 
-Most storefront traffic is anonymous browsing: the home page, categories, search. A visitor with no
+Most storefront traffic is anonymous browsing: the home page, categories, search, product pages. A
+visitor with no
 session, basket or messages cookie sees exactly what every other such visitor sees in the
 same language, except for the CSRF token in the page's forms. Such a page is kept for
 ``settings.ANONYMOUS_PAGE_CACHE_SECONDS`` (10; 0 turns this off, as the test settings do) and
@@ -9,9 +10,12 @@ with a message waiting gets a freshly rendered page.
 
 What this costs: a price, stock or supplier change reaches these visitors at most that many seconds
 late (a sold-out product can still show its add button for that long; adding it then says it is
-sold out, as it would for a page opened a little earlier). Product pages are not cached here: viewing
-one records the view (Oscar's analytics, the visitor's history cookie) and shows the visitor's
-recently viewed products. (List pages show no history, so that cookie does not stop sharing.)
+sold out, as it would for a page opened a little earlier).
+
+A view with work of its own to do on every visit passes ``on_hit``: the product page records the view
+(Oscar's analytics counter and the visitor's history cookie) even when the page comes from here. The
+visitor's recently viewed products are not part of any page: the browser fetches them
+(catalogue.views.RecentlyViewedView), so the history cookie does not stop sharing.
 """
 
 from __future__ import annotations
@@ -50,9 +54,15 @@ def _key(request) -> str:
     return f"page:anonymous:{get_language()}:{digest}"
 
 
-def anonymous_page_cache(view):
+def anonymous_page_cache(view=None, *, on_hit=None):
     """Decorate a view (or a class-based view's ``dispatch``) whose page is the same for every
-    anonymous visitor with nothing of their own."""
+    anonymous visitor with nothing of their own.
+
+    ``on_hit(request, response, *args, **kwargs)``, when given, runs for every page served from the
+    cache, with the view's URL arguments; what it does must not depend on the page's content.
+    """
+    if view is None:
+        return functools.partial(anonymous_page_cache, on_hit=on_hit)
 
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
@@ -66,6 +76,8 @@ def anonymous_page_cache(view):
             for name, value in headers.items():
                 response[name] = value
             response["X-Page-Cache"] = "hit"
+            if on_hit is not None:
+                on_hit(request, response, *args, **kwargs)
             return response
         response = view(request, *args, **kwargs)
         if response.status_code == 200 and not response.streaming:

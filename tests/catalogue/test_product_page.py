@@ -118,3 +118,37 @@ def test_the_product_page_redirects_to_its_canonical_address(client, shiitake):
     response = client.get(f"/shop/catalogue/wrong-slug_{shiitake.pk}/")
 
     assert response.status_code == 301
+
+
+def test_recently_viewed_products_come_latest_first_without_the_page_itself(client):
+    first, second, current = (shelf_product(title=f"浏览 {n}") for n in range(3))
+    for product in (first, second, current):
+        client.get(product.get_absolute_url())
+
+    response = client.get(f"/shop/catalogue/recently-viewed/?exclude={current.pk}")
+
+    assert response.status_code == 200
+    assert [p.pk for p in response.context["recently_viewed_products"]] == [second.pk, first.pk]
+    assert "no-store" in response["Cache-Control"]
+    page = client.get(current.get_absolute_url()).content.decode()
+    assert f'data-recently-viewed="/shop/catalogue/recently-viewed/?exclude={current.pk}"' in page
+
+
+@pytest.mark.parametrize("cookie", ["", "not json", '"a string"', '[true, "7", 1.5, -3]', "[999999]"])
+def test_no_history_or_a_tampered_one_gives_an_empty_strip(client, cookie):
+    if cookie:
+        client.cookies["oscar_history"] = cookie
+
+    response = client.get("/shop/catalogue/recently-viewed/?exclude=x²")
+
+    assert response.status_code == 204
+    assert response.content == b""
+
+
+def test_an_unpublished_product_leaves_the_strip(client):
+    product = shelf_product(title="下架的香菇")
+    client.get(product.get_absolute_url())
+    product.is_public = False
+    product.save()
+
+    assert client.get("/shop/catalogue/recently-viewed/").status_code == 204

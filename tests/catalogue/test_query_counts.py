@@ -130,13 +130,28 @@ def test_the_product_page_costs_at_most_18_queries(
     client, stock_the_shop, django_assert_max_num_queries, viewed
 ):
     """15 for the page itself, 2 for the "grown by" supplier line (suppliers_tags), 1 for the link to
-    the trace page of the batch on sale (traceability_tags): 18, no spare."""
+    the trace page of the batch on sale (traceability_tags): 18, no spare. The visitor's history
+    costs nothing here: the browser fetches it (next test)."""
     stock_the_shop(30)
     product = shelf_product(title="房县香菇 页面", picture=True, in_category=category("茶叶", "tea"))
-    _view_products(client, viewed)  # recently viewed products come from a cookie: no query each
+    _view_products(client, viewed)
 
     with django_assert_max_num_queries(18):
         response = client.get(product.get_absolute_url())
+
+    assert response.status_code == 200
+    assert "recently_viewed_products" not in response.context
+
+
+@pytest.mark.parametrize("viewed", [1, 4])
+def test_the_recently_viewed_strip_costs_the_same_for_1_and_4_products(
+    client, stock_the_shop, django_assert_max_num_queries, viewed
+):
+    stock_the_shop(8)
+    _view_products(client, viewed)
+
+    with django_assert_max_num_queries(6):
+        response = client.get("/shop/catalogue/recently-viewed/")
 
     assert response.status_code == 200
     assert len(response.context["recently_viewed_products"]) == viewed

@@ -69,3 +69,42 @@ def test_a_page_with_a_message_for_this_visitor_is_not_shared(client):
 
     assert "X-Page-Cache" not in response
     assert "X-Page-Cache" not in Client().get("/shop/catalogue/"), "nothing was stored from that visit"
+
+
+def test_a_shared_product_page_still_counts_the_view_and_joins_the_visitors_history():
+    from oscar.apps.analytics.models import ProductRecord
+
+    product = shelf_product(title="房县香菇 页面")
+    Client().get(product.get_absolute_url())
+    visitor = Client()
+
+    response = visitor.get(product.get_absolute_url())
+
+    assert response["X-Page-Cache"] == "hit"
+    assert "房县香菇 页面" in response.content.decode()
+    assert ProductRecord.objects.get(product=product).num_views == 2
+    assert response.cookies["oscar_history"].value == f"[{product.pk}]"
+
+
+def test_a_shared_product_page_holds_no_visitors_history():
+    seen = shelf_product(title="竹溪贡茶 看过的")
+    product = shelf_product(title="丹江口蜜桔 页面")
+    first = Client()
+    first.get(seen.get_absolute_url())
+    first.get(product.get_absolute_url())  # rendered for a visitor with a history cookie, then shared
+
+    response = Client().get(product.get_absolute_url())
+
+    assert response["X-Page-Cache"] == "hit"
+    assert "竹溪贡茶 看过的" not in response.content.decode()
+    assert "竹溪贡茶 看过的" in first.get("/shop/catalogue/recently-viewed/").content.decode()
+
+
+def test_a_product_page_at_a_wrong_address_still_redirects_when_the_right_one_is_shared():
+    product = shelf_product(title="郧阳木耳")
+    Client().get(product.get_absolute_url())
+
+    response = Client().get(f"/shop/catalogue/wrong-slug_{product.pk}/")
+
+    assert response.status_code == 301
+    assert response["Location"] == product.get_absolute_url()

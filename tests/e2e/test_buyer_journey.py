@@ -88,3 +88,25 @@ def test_guest_finds_shiitake_and_orders_it_on_a_phone(phone, shelf, screenshots
     assert StockRecord.objects.get(product=shelf).num_allocated == 1
     # Nothing is wider than the phone: no sideways scrolling on any step (checked on the last one).
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+def test_a_shared_product_page_shows_the_visitors_own_recently_viewed_products(
+    phone, shelf, screenshots, settings, live_server
+):
+    """The product page comes from the shared page cache; the browser fetches the history strip."""
+    from django.test import Client
+
+    settings.ANONYMOUS_PAGE_CACHE_SECONDS = 10
+    tea = get_model("catalogue", "Product").objects.get(title__startswith="竹溪贡茶")
+    Client().get(shelf.get_absolute_url())  # another visitor's view: the page is now shared
+    page = phone
+
+    page.goto(tea.get_absolute_url())
+    response = page.goto(shelf.get_absolute_url())
+
+    assert response.headers.get("x-page-cache") == "hit"
+    strip = page.locator("[data-recently-viewed] .product-grid__item")
+    strip.first.wait_for()
+    assert strip.all_inner_texts()[0].startswith("竹溪贡茶") and len(strip.all_inner_texts()) == 1
+    page.screenshot(path=str(screenshots / "product-with-history.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
