@@ -6,7 +6,7 @@ Oscar's product attributes, so editors can add more without a migration.
 """
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from oscar.apps.catalogue.abstract_models import (
     AbstractAttributeOption,
@@ -62,6 +62,17 @@ class Product(AbstractProduct):
     )
 
     class Meta(AbstractProduct.Meta):
+        indexes = [
+            # The storefront's default order (featured first, then newest) over the products it lists:
+            # a category page walks this index and stops after a page, instead of sorting the category.
+            models.Index(
+                F("priority").desc(),
+                F("date_created").desc(),
+                F("id").desc(),
+                condition=Q(is_public=True, parent=None),
+                name="catalogue_product_merch_order",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["gtin"],
