@@ -9,6 +9,11 @@ new key, so a cached card is never stale; old keys simply expire.
 
 The one per-visitor part, the CSRF token of the add-to-basket form, is rendered as a placeholder and
 put in on the way out. Parent products (whose price comes from their children) are not cached.
+
+Products evaluated by ``selectors.products_for_cards`` form a *page*: the first of its cards to be
+rendered looks up all of them in one cache round trip, and only the products whose card is missing
+get what rendering reads (``selectors.prefetch_for_rendering``). A product from anywhere else works
+too, one lookup at a time.
 """
 
 from __future__ import annotations
@@ -36,9 +41,16 @@ def card_templates(product) -> list[str]:
     ]
 
 
+def _rows(product, relation: str) -> list:
+    """A product's related rows as ``products_for_cards`` left them, else from its related manager."""
+    rows = getattr(product, f"card_{relation}", None)
+    return rows if rows is not None else list(getattr(product, relation).all())
+
+
 def card_key(product, strategy) -> str | None:
-    """Everything the card shows, hashed; ``None`` when the card must not be cached."""
-    if product.is_parent:
+    """Everything the card shows, hashed; ``None`` when the card must not be cached (a parent, or
+    no pricing strategy to say which partners may sell)."""
+    if product.is_parent or strategy is None:
         return None
     records = tuple(
         (
@@ -49,10 +61,10 @@ def card_key(product, strategy) -> str | None:
             r.num_allocated,
             strategy.is_partner_blocked(r.partner_id),
         )
-        for r in product.stockrecords.all()
+        for r in _rows(product, "stockrecords")
     )
-    images = tuple((i.pk, i.original.name, i.display_order) for i in product.images.all())
-    marks = tuple(m.code for m in product.quality_marks.all())
+    images = tuple((i.pk, i.original.name, i.display_order) for i in _rows(product, "images"))
+    marks = tuple(m.code for m in _rows(product, "quality_marks"))
     signature = repr(
         (
             product.pk,
@@ -67,12 +79,39 @@ def card_key(product, strategy) -> str | None:
     return f"card:{CARD_VERSION}:{get_language()}:{product.pk}:{digest}"
 
 
+def _look_up_page(page: list, strategy) -> None:
+    """Give every product of a page its card key and cached HTML (``None`` when missing) from one
+    cache round trip, and the products to be rendered what rendering reads."""
+    from catalogue.selectors import prefetch_for_rendering
+
+    keys = {product.pk: card_key(product, strategy) for product in page}
+    found = cache.get_many([key for key in keys.values() if key])
+    missing = []
+    for product in page:
+        product.card_cache_key = keys[product.pk]
+        product.card_html = found.get(product.card_cache_key) if product.card_cache_key else None
+        if product.card_html is None:
+            missing.append(product)
+    if missing:
+        prefetch_for_rendering(missing)
+
+
+def _cached_html(product, strategy) -> tuple[str | None, str | None]:
+    """(cache key, cached HTML) of a product's card, looking up its whole page on first use."""
+    page = getattr(product, "card_page", None)
+    if page is not None and not hasattr(product, "card_html"):
+        _look_up_page(page, strategy)
+    if hasattr(product, "card_html"):
+        return product.card_cache_key, product.card_html
+    key = card_key(product, strategy)
+    return key, cache.get(key) if key else None
+
+
 def render_card(context, product) -> str:
     """The card's HTML, from the cache when the product has not changed since it was rendered."""
     request = context.get("request")
     strategy = getattr(request, "strategy", None)
-    key = card_key(product, strategy) if strategy is not None else None
-    html = cache.get(key) if key else None
+    key, html = _cached_html(product, strategy)
     if html is None:
         values = context.flatten()
         values["product"] = product

@@ -152,3 +152,34 @@ def test_an_unpublished_product_leaves_the_strip(client):
     product.save()
 
     assert client.get("/shop/catalogue/recently-viewed/").status_code == 204
+
+
+def test_editors_recommendations_come_first_in_their_ranking(client):
+    from oscar.core.loading import get_model
+
+    ProductRecommendation = get_model("catalogue", "ProductRecommendation")
+    tea = category("茶叶", "tea")
+    product = shelf_product(title="竹溪贡茶 明前", in_category=tea)
+    shelf_product(title="同类 茶叶", in_category=tea)
+    low, high = shelf_product(title="推荐 二"), shelf_product(title="推荐 一")
+    ProductRecommendation.objects.create(primary=product, recommendation=low, ranking=1)
+    ProductRecommendation.objects.create(primary=product, recommendation=high, ranking=5)
+
+    response = client.get(product.get_absolute_url())
+
+    assert [p.title for p in response.context["recommended_products"]] == ["推荐 一", "推荐 二"]
+
+
+def test_without_editors_picks_the_same_category_is_recommended_and_a_product_off_sale_drops_out(client):
+    tea = category("茶叶", "tea")
+    product = shelf_product(title="竹溪贡茶 明前", in_category=tea)
+    neighbour = shelf_product(title="武当道茶", in_category=tea)
+    shelf_product(title="房县香菇", in_category=category("食用菌", "mushrooms"))
+
+    first = client.get(product.get_absolute_url())
+    neighbour.is_public = False
+    neighbour.save()
+    second = client.get(product.get_absolute_url())
+
+    assert [p.title for p in first.context["recommended_products"]] == ["武当道茶"]
+    assert second.context["recommended_products"] == []

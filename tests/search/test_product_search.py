@@ -65,6 +65,16 @@ def test_full_width_letters_and_digits_match_their_ascii_form(client):
     assert titles(response) == ["武当道茶 AAA 100g"]
 
 
+@pytest.mark.parametrize("query", ["extra virgin 500ML", "EXTRA Virgin 500ml", "特级初榨 500mL"])
+def test_letters_match_in_any_case_and_words_without_case_match_as_they_are(client, query):
+    shelf_product(title="丹江口橄榄油 Extra Virgin 500ml", brand="", description="<p>特级初榨</p>")
+    shelf_product(title="郧西马头山羊 肉干", brand="")
+
+    response = client.get(SEARCH, {"q": query})
+
+    assert titles(response) == ["丹江口橄榄油 Extra Virgin 500ml"]
+
+
 def test_title_matches_come_before_description_matches(client):
     shelf_product(title="礼盒 A", brand="", description="<p>内含香菇</p>", age_days=1)
     shelf_product(title="香菇 B", brand="", age_days=5)
