@@ -215,8 +215,8 @@ else:
     # No broker: tasks run in-process, at the point where they would have been queued.
     CELERY_TASK_ALWAYS_EAGER = True
     CELERY_TASK_EAGER_PROPAGATES = True
-# Storefront pages (lists and product pages) are shared for this many seconds among visitors with no session, basket or
-# messages (core.page_cache); 0 renders every page afresh.
+# Storefront pages (lists and product pages) are shared for this many seconds among visitors with no
+# session, basket or messages (core.page_cache); 0 renders every page afresh.
 ANONYMOUS_PAGE_CACHE_SECONDS = env.int("ANONYMOUS_PAGE_CACHE_SECONDS", default=10)
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
