@@ -108,3 +108,20 @@ def test_a_product_page_at_a_wrong_address_still_redirects_when_the_right_one_is
 
     assert response.status_code == 301
     assert response["Location"] == product.get_absolute_url()
+
+
+def test_a_visitor_whose_add_to_basket_failed_sees_their_own_product_page_with_the_error():
+    product = shelf_product(title="房县香菇 限购")
+    english = Client()
+    english.cookies["shop_language"] = "en"
+    english.get(product.get_absolute_url())  # the shared English page is cached
+    visitor = Client()
+    visitor.cookies["shop_language"] = "en"
+
+    visitor.post(
+        f"/shop/basket/add/{product.pk}/", {"quantity": "abc"}, HTTP_REFERER=product.get_absolute_url()
+    )
+    response = visitor.get(product.get_absolute_url())
+
+    assert "X-Page-Cache" not in response
+    assert "The quantity must be a whole number" in response.content.decode()
