@@ -1,7 +1,7 @@
 """docker-compose.yml, Dockerfile and .dockerignore: checked as files (no Docker engine needed).
 
-They must parse, wire web/worker/beat/db/redis as documented in docs/operations.md, and set only
-environment variables the settings actually read.
+They must parse, wire proxy/web/worker/beat/db/redis as documented in docs/operations.md, and set only
+environment variables the settings actually read. tests/test_proxy.py runs deploy/nginx.conf for real.
 """
 
 import re
@@ -106,7 +106,7 @@ def test_app_services_wait_for_healthy_db_and_redis_and_for_migrations(compose):
 
 def test_every_long_running_service_has_a_healthcheck(compose):
     services = compose["services"]
-    for name in ("web", "worker", "beat", "db", "redis"):
+    for name in ("proxy", "web", "worker", "beat", "db", "redis"):
         test = services[name]["healthcheck"]["test"]
         assert test and test[0] in {"CMD", "CMD-SHELL"}, name
     web_check = " ".join(services["web"]["healthcheck"]["test"])
@@ -125,7 +125,29 @@ def test_volumes_are_declared_and_mounted(compose):
     for service in services.values():
         for mount in service.get("volumes", []):
             source = mount.split(":", 1)[0]
-            assert source in declared, f"{mount}: volume {source} is not declared"
+            if source.startswith((".", "/")):
+                assert (ROOT / source).is_file(), f"{mount}: {source} is not in the repository"
+            else:
+                assert source in declared, f"{mount}: volume {source} is not declared"
+
+
+def test_the_proxy_is_the_only_door_and_serves_the_media_volume_read_only(compose):
+    from django.conf import settings
+
+    services = compose["services"]
+    proxy = services["proxy"]
+    assert proxy["image"].startswith("nginx:")
+    assert proxy["ports"] == ["${WEB_PORT:-8000}:80"]
+    assert "ports" not in services["web"], "gunicorn is reached through the proxy only"
+    assert "media:/srv/media:ro" in proxy["volumes"]
+    assert "./deploy/nginx.conf:/etc/nginx/conf.d/default.conf:ro" in proxy["volumes"]
+    assert proxy["depends_on"]["web"]["condition"] == "service_healthy"
+    assert "http://127.0.0.1/proxy-health" in proxy["healthcheck"]["test"]
+
+    conf = (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
+    assert f"location {settings.MEDIA_URL} {{" in conf and "alias /srv/media/;" in conf
+    assert "proxy_pass http://web:8000;" in conf
+    assert "listen 80;" in conf and "location = /proxy-health" in conf
 
 
 def test_compose_sets_only_variables_the_settings_read(compose):

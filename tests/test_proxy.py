@@ -1,0 +1,133 @@
+"""deploy/nginx.conf, run for real: nginx in front of the live test server, as the docker-compose
+"proxy" service stands in front of gunicorn. Only the addresses differ (a free port instead of 80,
+the live server instead of web:8000, the test media folder instead of the media volume).
+
+Skipped when nginx is not installed, unless PROXY_REQUIRED=1 (CI installs it and sets that).
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+CONF = Path(__file__).resolve().parent.parent / "deploy" / "nginx.conf"
+
+
+def _nginx() -> str:
+    binary = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+    if binary is None:
+        if os.environ.get("PROXY_REQUIRED") == "1":
+            pytest.fail("PROXY_REQUIRED=1 but nginx is not installed (apt-get install nginx)")
+        pytest.skip("nginx is not installed")
+    return binary
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def proxy(live_server, tmp_path):
+    """The base URL of nginx running deploy/nginx.conf in front of the live server."""
+    binary = _nginx()
+    port = _free_port()
+    media = Path(settings.MEDIA_ROOT)
+    media.mkdir(parents=True, exist_ok=True)
+    site = (
+        CONF.read_text(encoding="utf-8")
+        .replace("listen 80;", f"listen 127.0.0.1:{port};")
+        .replace("http://web:8000", live_server.url)
+        .replace("alias /srv/media/;", f"alias {media}/;")
+    )
+    (tmp_path / "site.conf").write_text(site, encoding="utf-8")
+    (tmp_path / "nginx.conf").write_text(
+        f"""
+        {"user root;" if os.geteuid() == 0 else ""}  # (the test's media folder is private to its user)
+        worker_processes 1;
+        daemon off;
+        pid {tmp_path}/nginx.pid;
+        error_log {tmp_path}/error.log;
+        events {{ worker_connections 64; }}
+        http {{
+            include /etc/nginx/mime.types;
+            access_log off;
+            client_body_temp_path {tmp_path}/body;
+            proxy_temp_path {tmp_path}/proxy;
+            fastcgi_temp_path {tmp_path}/fastcgi;
+            uwsgi_temp_path {tmp_path}/uwsgi;
+            scgi_temp_path {tmp_path}/scgi;
+            include {tmp_path}/site.conf;
+        }}
+        """,
+        encoding="utf-8",
+    )
+    process = subprocess.Popen([binary, "-c", str(tmp_path / "nginx.conf"), "-p", str(tmp_path)])
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"{base}/proxy-health", timeout=1)
+                break
+            except OSError:
+                if process.poll() is not None:
+                    pytest.fail((tmp_path / "error.log").read_text())
+                time.sleep(0.05)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _get(url, headers=None):
+    try:
+        with urllib.request.urlopen(
+            urllib.request.Request(url, headers=headers or {}), timeout=10
+        ) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()
+
+
+def test_uploaded_pictures_come_from_the_media_folder_with_long_caching_and_no_sniffing(proxy):
+    picture = Path(settings.MEDIA_ROOT) / "renditions" / "proxy-test" / "400x400.webp"
+    picture.parent.mkdir(parents=True, exist_ok=True)
+    picture.write_bytes(b"RIFF\x00\x00\x00\x00WEBPVP8 ")
+
+    status, headers, body = _get(f"{proxy}{settings.MEDIA_URL}renditions/proxy-test/400x400.webp")
+
+    assert status == 200 and body.startswith(b"RIFF")
+    assert headers["Content-Type"] == "image/webp"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert "script-src 'none'" in headers["Content-Security-Policy"]
+    assert "max-age=2592000" in headers["Cache-Control"]
+
+
+def test_a_page_or_script_among_the_uploads_is_never_served(proxy):
+    for name in ("page.html", "drawing.svg", "run.js"):
+        (Path(settings.MEDIA_ROOT) / name).write_text("<script>alert(1)</script>", encoding="utf-8")
+        status, _headers, _body = _get(f"{proxy}{settings.MEDIA_URL}{name}")
+        assert status == 404, name
+
+
+def test_everything_else_goes_to_the_app_with_the_host_and_scheme_it_was_asked_for(proxy, settings):
+    settings.ALLOWED_HOSTS = ["127.0.0.1"]
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")  # as in production
+    host = proxy.split("//", 1)[1]
+
+    status, _headers, body = _get(f"{proxy}/static/js/shop.js")
+    assert status == 200 and b"data-recently-viewed" in body
+
+    # robots.txt names the sitemap by the address the request came to: Host with its port, scheme
+    # from the outer TLS terminator when there is one, else this connection's.
+    assert f"Sitemap: http://{host}/sitemap.xml" in _get(f"{proxy}/robots.txt")[2].decode()
+    behind_tls = _get(f"{proxy}/robots.txt", headers={"X-Forwarded-Proto": "https"})[2].decode()
+    assert f"Sitemap: https://{host}/sitemap.xml" in behind_tls
