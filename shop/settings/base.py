@@ -92,6 +92,9 @@ THIRD_PARTY_APPS = [
     "haystack",
     "treebeard",
     "django_tables2",
+    # django-ninja's API docs page uses its bundled Swagger UI (static files) when the app is
+    # installed, instead of loading it from a CDN (unreachable from some networks in China).
+    "ninja",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",

@@ -1,7 +1,9 @@
-"""Fifty buyers race on PostgreSQL for a product whose 10 units are spread over 3 batches: exactly 10
-units sold, no batch below zero, the others told clearly that it sold out (no error page)."""
+"""Races on PostgreSQL. Fifty buyers for a product whose 10 units are spread over 3 batches: exactly 10
+units sold, no batch below zero, the others told clearly that it sold out (no error page). A recall
+in the middle of twenty checkouts: no deadlock, and no recalled unit sold."""
 
 import threading
+import time
 
 import pytest
 from django.db import connection
@@ -75,3 +77,78 @@ def test_fifty_buyers_racing_for_ten_units_over_three_batches_buy_exactly_ten():
     assert net_stock(grower.stockrecord) == 0
     told = buyers[outcomes.index(reverse("basket:summary"))].get(reverse("basket:summary")).content.decode()
     assert "已售罄" in told or "仅剩" in told
+
+
+def test_a_recall_racing_twenty_checkouts_never_lets_a_recalled_unit_be_sold():
+    """Staff recall the earliest batch (sold first) while twenty buyers place orders. Both sides lock
+    stock record, then batches, in primary-key order: no deadlock, no error, and every unit of the
+    recalled batch is either sold before the recall or taken off sale by it, never both."""
+    from django.contrib.auth import get_user_model
+
+    from traceability.recall import batch_recall
+
+    assert connection.vendor == "postgresql", "POSTGRES_REQUIRED=1 but the test database is not PostgreSQL"
+    buyers_count = 20
+    china()
+    grower = seller(product_class_slug="tea", title="竹溪贡茶 召回 50克")
+    first = published(grower, quantity=8, best_before_in=60)
+    later = published(grower, quantity=8, best_before_in=120)
+    staff = get_user_model().objects.create_user("qa", "qa@example.com", "x", is_staff=True)
+    buyers = [Client() for _ in range(buyers_count)]
+    for number, buyer in enumerate(buyers):
+        flow.guest_checkout_to_preview(buyer, grower.product, email=f"recall{number}@example.com")
+    start = threading.Barrier(buyers_count + 1)
+    outcomes = [None] * buyers_count
+    recall_outcome = []
+
+    def buy(number):
+        try:
+            start.wait(timeout=60)
+            response = flow.place_order(buyers[number])
+            outcomes[number] = response.get("Location") or f"status {response.status_code}"
+        except Exception as error:  # a crash must fail the test, not vanish in the thread
+            outcomes[number] = repr(error)
+        finally:
+            connection.close()
+
+    def recall():
+        try:
+            start.wait(timeout=60)
+            # Recall in the thick of it: once the first orders are in, with more on their way.
+            for _ in range(400):
+                if Order.objects.count() >= 2:
+                    break
+                time.sleep(0.005)
+            recall_outcome.append(
+                batch_recall(batch=Batch.objects.get(pk=first.pk), reason="农残复检超标", by=staff)
+            )
+        except Exception as error:
+            recall_outcome.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=buy, args=(number,)) for number in range(buyers_count)]
+    threads.append(threading.Thread(target=recall))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=180)
+
+    assert not isinstance(recall_outcome[0], Exception), recall_outcome
+    placed = outcomes.count(reverse("checkout:thank-you"))
+    assert placed + outcomes.count(reverse("basket:summary")) == buyers_count, outcomes
+    first.refresh_from_db()
+    later.refresh_from_db()
+    assert first.status == Batch.Status.RECALLED
+    sold = {
+        batch.pk: BatchAllocation.objects.filter(batch=batch).aggregate(n=Sum("quantity"))["n"] or 0
+        for batch in (first, later)
+    }
+    assert sold[first.pk] + first.quantity_remaining == 8
+    assert sold[later.pk] + later.quantity_remaining == 8
+    assert sum(sold.values()) == placed == Order.objects.count()
+    # What is still on sale is exactly what the later batch has left: the recalled batch's
+    # remaining units left the stock record, and none of them was sold after.
+    grower.stockrecord.refresh_from_db()
+    assert net_stock(grower.stockrecord) == later.quantity_remaining
+    assert placed == 16 - first.quantity_remaining - later.quantity_remaining
