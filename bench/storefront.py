@@ -226,7 +226,7 @@ def main():
         print(f"  {name:<16}{queries:>8}{median:>12.1f}{listed or '':>8}   {urls[name]}")
     settings.ANONYMOUS_PAGE_CACHE_SECONDS = shared_seconds
     print(f"\nthe same, for visitors with nothing of their own (shared page cache, {shared_seconds} s;")
-    print("  a product page served from it still counts the view: 1 query):")
+    print("  a product page served from it still counts the view, in memory, written every 10 s):")
     for name, (queries, median, _listed) in in_process(urls, args.requests).items():
         print(f"  {name:<16}{queries:>8}{median:>12.1f}")
     if args.no_gunicorn:

@@ -221,6 +221,9 @@ else:
 # Storefront pages (lists and product pages) are shared for this many seconds among visitors with no
 # session, basket or messages (core.page_cache); 0 renders every page afresh.
 ANONYMOUS_PAGE_CACHE_SECONDS = env.int("ANONYMOUS_PAGE_CACHE_SECONDS", default=10)
+# Anonymous product views are counted in memory and written this often (catalogue.view_counts);
+# 0 writes every view at once.
+VIEW_COUNT_FLUSH_SECONDS = env.int("VIEW_COUNT_FLUSH_SECONDS", default=10)
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE

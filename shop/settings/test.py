@@ -23,6 +23,7 @@ STORAGES = {
 WAGTAILADMIN_BASE_URL = "http://testserver"
 # Tests see every change at once; tests/core/test_page_cache.py turns the page cache on.
 ANONYMOUS_PAGE_CACHE_SECONDS = 0
+VIEW_COUNT_FLUSH_SECONDS = 0  # tests/catalogue/test_view_counts.py turns batching on
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
