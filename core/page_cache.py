@@ -1,9 +1,8 @@
 """Ten seconds of shared cache for storefront pages, for visitors who carry nothing of their own.
 
 Most storefront traffic is anonymous browsing: the home page, categories, search, product pages. A
-visitor with no
-session, basket or messages cookie sees exactly what every other such visitor sees in the
-same language, except for the CSRF token in the page's forms. Such a page is kept for
+visitor with no session, basket or messages cookie sees exactly what every other such visitor sees
+in the same language, except for the CSRF token in the page's forms. Such a page is kept for
 ``settings.ANONYMOUS_PAGE_CACHE_SECONDS`` (10; 0 turns this off, as the test settings do) and
 served to the next such visitor with their own token put in. Anyone signed in, with a basket, or
 with a message waiting gets a freshly rendered page.
