@@ -39,6 +39,23 @@ def _migration_data_restored_afterwards(django_db_setup, django_db_blocker):
             connection.creation.deserialize_db_from_string(contents)
 
 
+def _buyer_thread(buyers, start, outcomes):
+    """A thread body: buyer ``number`` waits at ``start``, places their order, and leaves where it
+    redirected them (or the error) in ``outcomes[number]``."""
+
+    def buy(number):
+        try:
+            start.wait(timeout=60)
+            response = flow.place_order(buyers[number])
+            outcomes[number] = response.get("Location") or f"status {response.status_code}"
+        except Exception as error:  # a crash must fail the test, not vanish in the thread
+            outcomes[number] = repr(error)
+        finally:
+            connection.close()
+
+    return buy
+
+
 def test_fifty_buyers_racing_for_ten_units_over_three_batches_buy_exactly_ten():
     assert connection.vendor == "postgresql", "POSTGRES_REQUIRED=1 but the test database is not PostgreSQL"
     china()
@@ -50,15 +67,7 @@ def test_fifty_buyers_racing_for_ten_units_over_three_batches_buy_exactly_ten():
     start = threading.Barrier(BUYERS)
     outcomes = [None] * BUYERS
 
-    def buy(number):
-        try:
-            start.wait(timeout=60)
-            response = flow.place_order(buyers[number])
-            outcomes[number] = response.get("Location") or f"status {response.status_code}"
-        except Exception as error:  # a crash must fail the test, not vanish in the thread
-            outcomes[number] = repr(error)
-        finally:
-            connection.close()
+    buy = _buyer_thread(buyers, start, outcomes)
 
     threads = [threading.Thread(target=buy, args=(number,)) for number in range(BUYERS)]
     for thread in threads:
@@ -101,15 +110,7 @@ def test_a_recall_racing_twenty_checkouts_never_lets_a_recalled_unit_be_sold():
     outcomes = [None] * buyers_count
     recall_outcome = []
 
-    def buy(number):
-        try:
-            start.wait(timeout=60)
-            response = flow.place_order(buyers[number])
-            outcomes[number] = response.get("Location") or f"status {response.status_code}"
-        except Exception as error:  # a crash must fail the test, not vanish in the thread
-            outcomes[number] = repr(error)
-        finally:
-            connection.close()
+    buy = _buyer_thread(buyers, start, outcomes)
 
     def recall():
         try:
