@@ -87,6 +87,21 @@ def start_django(env: dict) -> None:
         call_command("migrate", interactive=False, verbosity=0)
 
 
+def fresh_factory_sequences() -> None:
+    """Start the test factories' sequences past anything an earlier run left in this kept database."""
+    import inspect
+
+    import factory
+
+    from tests.factories import catalogue, order, suppliers, traceability
+
+    offset = time.time_ns() // 1000 % 10**7
+    for module in (catalogue, order, suppliers, traceability):
+        for _name, cls in inspect.getmembers(module, inspect.isclass):
+            if issubclass(cls, factory.Factory) and cls is not factory.Factory and not cls._meta.abstract:
+                cls.reset_sequence(offset, force=True)
+
+
 def start_gunicorn(env: dict, port: int, *, ready_path: str, log_name: str, workers: int = 2):
     """gunicorn serving ``env``'s DJANGO_SETTINGS_MODULE through shop.wsgi; returns once it answers."""
     log = OUT / f"{log_name}_gunicorn.log"

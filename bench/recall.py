@@ -36,25 +36,10 @@ OUT = ROOT / "bench" / "out"
 DEFAULT_DATABASE_URL = f"sqlite:///{OUT / 'recall.sqlite3'}"
 
 sys.path.insert(0, str(ROOT))
-from bench._common import django_environment, scratch_database_url  # noqa: E402
+from bench._common import django_environment, fresh_factory_sequences, scratch_database_url  # noqa: E402
 from bench._common import start_django as setup_django  # noqa: E402
 
 SUPPLIER = "召回基准合作社"
-
-
-def fresh_factory_sequences() -> None:
-    """Start the test factories' sequences past anything an earlier run left in this kept database."""
-    import inspect
-
-    import factory
-
-    from tests.factories import catalogue, order, suppliers, traceability
-
-    offset = time.time_ns() // 1000 % 10**7
-    for module in (catalogue, order, suppliers, traceability):
-        for _name, cls in inspect.getmembers(module, inspect.isclass):
-            if issubclass(cls, factory.Factory) and cls is not factory.Factory and not cls._meta.abstract:
-                cls.reset_sequence(offset, force=True)
 
 
 def parse_args():
