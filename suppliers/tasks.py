@@ -1,26 +1,17 @@
 """Celery tasks: thin, take ids, call a service; safe to run twice (the services check state first)."""
 
-import smtplib
-
 from celery import shared_task
 
+from core.retry import MAIL_RETRY
 from suppliers import selectors, services
 
-# Transient failures of the mail server are retried with backoff; anything else is a bug and surfaces.
-_RETRY = {
-    "autoretry_for": (smtplib.SMTPException, ConnectionError, TimeoutError),
-    "retry_backoff": 30,
-    "retry_backoff_max": 30 * 60,
-    "max_retries": 8,
-}
 
-
-@shared_task(**_RETRY)
+@shared_task(**MAIL_RETRY)
 def portal_invitation_send_task(invitation_id: int) -> bool:
     return services.portal_invitation_send(invitation_id=invitation_id)
 
 
-@shared_task(**_RETRY)
+@shared_task(**MAIL_RETRY)
 def certification_reminder_send_task(certification_id: int, threshold_days: int) -> bool:
     return services.certification_reminder_send(
         certification_id=certification_id, threshold_days=threshold_days
