@@ -131,3 +131,21 @@ def test_everything_else_goes_to_the_app_with_the_host_and_scheme_it_was_asked_f
     assert f"Sitemap: http://{host}/sitemap.xml" in _get(f"{proxy}/robots.txt")[2].decode()
     behind_tls = _get(f"{proxy}/robots.txt", headers={"X-Forwarded-Proto": "https"})[2].decode()
     assert f"Sitemap: https://{host}/sitemap.xml" in behind_tls
+
+
+def test_an_upload_over_the_limit_gets_a_page_saying_so(proxy):
+    request = urllib.request.Request(
+        f"{proxy}/shop/portal/",
+        data=b"x" * (33 * 1024 * 1024),
+        headers={"Content-Type": "application/octet-stream"},
+    )
+    try:
+        urllib.request.urlopen(request, timeout=30)
+    except urllib.error.HTTPError as error:
+        status, body = error.code, error.read().decode()
+    except ConnectionError:
+        pytest.fail("nginx closed the connection instead of answering")
+    else:
+        pytest.fail("a 33 MB upload was let through")
+    assert status == 413
+    assert "文件太大" in body and "File too large" in body
