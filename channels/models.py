@@ -22,6 +22,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from channels.validators import validate_bank_account, validate_tax_number
 from core.places import BeijingDistrict
@@ -40,10 +41,10 @@ class Organisation(models.Model):
     """A supermarket chain, company canteen, school or restaurant that buys for itself (机构买家)."""
 
     class Status(models.TextChoices):
-        APPLIED = "applied", _("Applied")
-        APPROVED = "approved", _("Approved")
-        REJECTED = "rejected", _("Rejected")
-        SUSPENDED = "suspended", _("Suspended")
+        APPLIED = "applied", pgettext_lazy("organisation status", "Applied")
+        APPROVED = "approved", pgettext_lazy("organisation status", "Approved")
+        REJECTED = "rejected", pgettext_lazy("organisation status", "Rejected")
+        SUSPENDED = "suspended", pgettext_lazy("organisation status", "Suspended")
 
     class PaymentMode(models.TextChoices):
         PAY_NOW = "pay_now", _("Pay when ordering")

@@ -427,8 +427,10 @@ def overlaps(rows: list[PriceRow]) -> list[RowError]:
 def export_rows(price_list) -> tuple[list[str], list[list]]:
     """The header (in the current language) and one row per entry of ``price_list``, ready to edit
     and import again."""
+    if price_list.pk is None:
+        return [str(column.label) for column in COLUMNS], []  # a list not made yet: the bare template
     entries = (
-        price_list.entries.select_related("product")
+        price_list.entries.select_related("product", "product__parent")
         .prefetch_related("product__stockrecords")
         .order_by("product__title", "product_id", "valid_from")
     )

@@ -395,6 +395,7 @@ CMS_ROBOTS_DISALLOW = [
     "/shop/basket/",
     "/shop/accounts/",
     "/shop/dashboard/",
+    "/shop/channels/",
     "/cms-admin/",
     "/django-admin/",
     "/i18n/",
