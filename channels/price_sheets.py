@@ -55,6 +55,14 @@ COLUMNS = (
     Column("valid_until", pgettext_lazy("price sheet column", "Valid until")),
 )
 COLUMN_BY_KEY = {column.key: column for column in COLUMNS}
+# Other headings people write for the same columns.
+ALIASES = {
+    "sku": ("sku", "upc", "编码", "商品编号", "货号"),
+    "gtin": ("ean", "barcode", "条码", "条形码", "商品条码"),
+    "price": ("单价", "价格", "协议价", "合同价"),
+    "moq": ("moq", "起订", "最小起订量"),
+    "case_size": ("case", "箱规", "每箱"),
+}
 
 
 @dataclass(frozen=True)
@@ -108,7 +116,7 @@ def _normal(text) -> str:
 
 
 def _header_names() -> dict[str, str]:
-    names = {}
+    names = {_normal(alias): key for key, aliases in ALIASES.items() for alias in aliases}
     for column in COLUMNS:
         names[_normal(column.key)] = column.key
         for language in ("en", "zh-hans"):
