@@ -158,7 +158,7 @@ def test_a_sheet_with_too_many_rows_is_refused_not_cut(manager, mushrooms, setti
 
 
 def test_chinese_headers_and_a_gb18030_csv_from_excel_are_read(manager, mushrooms):
-    upload = csv_upload("SY01-002,31.00,12,6", header="商品编码,渠道价,起订量,每箱数量", encoding="gb18030")
+    upload = csv_upload("SY01-002,31.00,12,6", header="商品编码,价格,起订量,每箱数量", encoding="gb18030")
     with_zh = run_import(upload, manager)
 
     assert with_zh.ok, [str(e) for e in with_zh.errors]
