@@ -315,5 +315,7 @@ def _price_list(*, channel, organisation, rows, by) -> int:
         entry.save()
         written += 1
     if written:
-        PriceList.objects.filter(pk=price_list.pk).update(revision=F("revision") + 1, updated_by=by)
+        PriceList.objects.filter(pk=price_list.pk).update(
+            revision=F("revision") + 1, updated_by=by, updated_at=timezone.now()
+        )
     return written

@@ -7,6 +7,8 @@ from decimal import Decimal
 
 import factory
 from django.contrib.auth.models import Group
+from django.db.models import F
+from django.utils import timezone
 from oscar.test.factories import UserFactory
 
 from channels.models import (
@@ -105,5 +107,5 @@ def price(
         valid_from=since,
         valid_until=until,
     )
-    PriceList.objects.filter(pk=price_list.pk).update(revision=price_list.revision + 1)
+    PriceList.objects.filter(pk=price_list.pk).update(revision=F("revision") + 1, updated_at=timezone.now())
     return entry
