@@ -34,7 +34,8 @@ class ApplyView(LoginRequiredMixin, FormView):
 
     def get_initial(self):
         user = self.request.user
-        return {"email": user.email, "contact_name": user.get_full_name()}
+        # Chinese names: family name first.
+        return {"email": user.email, "contact_name": f"{user.last_name}{user.first_name}".strip()}
 
     def form_valid(self, form):
         try:
