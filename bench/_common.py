@@ -133,9 +133,13 @@ def stop(process: subprocess.Popen) -> None:
         process.kill()
 
 
-def load_wrk(url: str, seconds: int, connections: int) -> float:
+def load_wrk(url: str, seconds: int, connections: int, headers: dict | None = None) -> float:
+    header_args = [arg for name, value in (headers or {}).items() for arg in ("-H", f"{name}: {value}")]
     output = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", url], capture_output=True, text=True, check=True
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", *header_args, url],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     if non_2xx:
@@ -143,9 +147,10 @@ def load_wrk(url: str, seconds: int, connections: int) -> float:
     return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
 
 
-def load_python(url: str, seconds: int, connections: int) -> float:
+def load_python(url: str, seconds: int, connections: int, headers: dict | None = None) -> float:
     """Requests per second from ``connections`` threads, each a new connection per request (as wrk
-    would with a sync gunicorn worker, which closes after every response)."""
+    would with a sync gunicorn worker, which closes after every response); ``headers`` (e.g. a
+    session cookie) go with every request."""
     parts = urllib.parse.urlsplit(url)
     target = parts.path + (f"?{parts.query}" if parts.query else "")
     done = [0] * connections
@@ -156,7 +161,7 @@ def load_python(url: str, seconds: int, connections: int) -> float:
         while time.monotonic() < stop_at and not failures:
             conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
             try:
-                conn.request("GET", target)
+                conn.request("GET", target, headers=headers or {})
                 response = conn.getresponse()
                 response.read()
             finally:
@@ -181,13 +186,23 @@ def load_function():
     return load_wrk if shutil.which("wrk") else load_python
 
 
-def throughput(base: str, paths: dict[str, str], *, seconds: int, rounds: int, connections: int):
-    """Median requests/s per name over ``rounds`` alternating runs of ``seconds`` each."""
+def throughput(
+    base: str,
+    paths: dict[str, str],
+    *,
+    seconds: int,
+    rounds: int,
+    connections: int,
+    headers: dict[str, dict] | None = None,
+):
+    """Median requests/s per name over ``rounds`` alternating runs of ``seconds`` each; ``headers``
+    maps a name to the headers its requests carry (e.g. a signed-in buyer's session cookie)."""
     load = load_function()
-    for path in paths.values():  # warm both workers (templates, URL resolvers, caches)
-        load(base + path, 1, 4)
+    headers = headers or {}
+    for name, path in paths.items():  # warm both workers (templates, URL resolvers, caches)
+        load(base + path, 1, 4, headers.get(name))
     figures: dict[str, list[float]] = {name: [] for name in paths}
     for _round in range(rounds):
         for name, path in paths.items():
-            figures[name].append(load(base + path, seconds, connections))
+            figures[name].append(load(base + path, seconds, connections, headers.get(name)))
     return {name: (statistics.median(values), values) for name, values in figures.items()}

@@ -4,8 +4,10 @@ A card (templates/oscar/catalogue/partials/product.html: picture, title, origin,
 availability, add-to-basket form) costs several milliseconds of template rendering, and a list page
 shows 24 of them. Its HTML depends only on what the cache key holds: the product row (its
 ``date_updated``), its stock records (price, stock, allocations, whether the partner may sell), its
-pictures, its quality marks, its option flags and the language. Any change to one of them gives a
-new key, so a cached card is never stale; old keys simply expire.
+pictures, its quality marks, its option flags, the language, and the buyer's own terms for it (a
+member's channel price, minimum order and case size: ``strategy.terms_signature``, empty for
+everyone else, so a retail visitor is never given a member's card). Any change to one of them gives
+a new key, so a cached card is never stale; old keys simply expire.
 
 The one per-visitor part, the CSRF token of the add-to-basket form, is rendered as a placeholder and
 put in on the way out. Parent products (whose price comes from their children) are not cached.
@@ -52,6 +54,7 @@ def card_key(product, strategy) -> str | None:
     no pricing strategy to say which partners may sell)."""
     if product.is_parent or strategy is None:
         return None
+    stockrecords = _rows(product, "stockrecords")
     records = tuple(
         (
             r.pk,
@@ -61,9 +64,11 @@ def card_key(product, strategy) -> str | None:
             r.num_allocated,
             strategy.is_partner_blocked(r.partner_id),
         )
-        for r in _rows(product, "stockrecords")
+        for r in stockrecords
     )
     images = tuple((i.pk, i.original.name, i.display_order) for i in _rows(product, "images"))
+    terms_signature = getattr(strategy, "terms_signature", None)
+    buyer = terms_signature([r.product_id for r in stockrecords]) if terms_signature else ""
     marks = tuple(m.code for m in _rows(product, "quality_marks"))
     signature = repr(
         (
@@ -73,6 +78,7 @@ def card_key(product, strategy) -> str | None:
             records,
             images,
             marks,
+            buyer,
         )
     )
     digest = hashlib.blake2b(signature.encode(), digest_size=12).hexdigest()

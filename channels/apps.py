@@ -7,3 +7,11 @@ class ChannelsConfig(AppConfig):
 
     name = "channels"
     verbose_name = _("Channels")
+
+    def ready(self):
+        from channels.terms import buyer_terms_for
+        from shop.partner.strategy import register_buyer_terms
+
+        # The storefront's strategy asks, once per request and only for a signed-in user, what this
+        # buyer pays and how they must order (see the contract in shop.partner.strategy).
+        register_buyer_terms("channels", buyer_terms_for)

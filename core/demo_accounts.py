@@ -50,14 +50,24 @@ ACCOUNTS = (
         groups=(COOPERATIVE_USERS,),
         partner_code="fangxian-mushroom-coop",
     ),
+    # channels.demo assigns the manager to all four channels.
     DemoAccount(
         "Channel manager",
         "channel@demo.shiyan.example",
         "刘",
         "经理",
-        ("customer:login",),
+        ("channels:desk",),
         groups=(CHANNEL_MANAGERS,),
     ),
+    # One administrator per demo organisation (channels.demo binds each to its organisation).
+    DemoAccount(
+        "Supermarket chain member", "supermarket@demo.shiyan.example", "周", "采购", ("channels:org",)
+    ),
+    DemoAccount("Company canteen member", "enterprise@demo.shiyan.example", "吴", "主管", ("channels:org",)),
+    DemoAccount(
+        "School member (two campuses)", "school@demo.shiyan.example", "郑", "老师", ("channels:org",)
+    ),
+    DemoAccount("Restaurant member", "restaurant@demo.shiyan.example", "冯", "厨师长", ("channels:org",)),
     DemoAccount(
         "Marketing editor",
         "editor@demo.shiyan.example",

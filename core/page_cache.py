@@ -96,6 +96,10 @@ def _store(request, key: str, response) -> None:
         session is not None and session.modified
     ):
         return  # the page now holds something of this visitor's own
+    if getattr(getattr(request, "strategy", None), "is_personal", False):
+        # Priced for this buyer (a member's channel prices): never shared. Members are signed in,
+        # so they carry a session cookie and never get here; this holds even if one did not.
+        return
     html = response.content.decode(response.charset)
     content = _TOKEN_IN_FORM.sub(rf"\g<1>{CSRF_PAGE_PLACEHOLDER}\g<2>", html)
     headers = {name: response[name] for name in _KEPT_HEADERS if response.has_header(name)}

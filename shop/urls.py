@@ -24,6 +24,7 @@ urlpatterns = [
     path("cms-admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("shop/suppliers/", include("suppliers.urls")),
+    path("shop/channels/", include("channels.urls")),
     path("shop/portal/", include("traceability.urls_portal")),
     path("shop/portal/", include("suppliers.urls_portal")),
     path("shop/dashboard/suppliers/", include("suppliers.urls_staff")),

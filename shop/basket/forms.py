@@ -3,6 +3,10 @@
 Oscar's forms take "abc", "-1" or an empty box with Django's bare field messages, and its basket
 formset reads an empty quantity as 0, which silently removes the line. Here an empty box is an
 error, 0 still removes a line (it is the documented way to), and adding 0 or less is refused.
+
+A buyer with terms of their own for a product (a member's minimum order and case size, see
+``shop.partner.strategy``) is offered that minimum to add, in steps of a case; the strategy's
+availability refuses anything else, here, on the basket page and at checkout.
 """
 
 from django import forms
@@ -50,6 +54,27 @@ class AddToBasketForm(core_forms.AddToBasketForm):
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 1}),
     )
 
+    def __init__(self, basket, product, *args, **kwargs):
+        super().__init__(basket, product, *args, **kwargs)
+        terms = self.buyer_terms(basket, product)
+        if terms is not None:
+            self.fields["quantity"].initial = terms.moq
+            self.fields["quantity"].widget.attrs.update(min=terms.moq, step=terms.case_size)
+
+    @staticmethod
+    def buyer_terms(basket, product):
+        """The buyer's order rules for ``product`` (``ProductTerms``), or None."""
+        strategy = getattr(basket, "strategy", None)
+        if strategy is None or product.is_parent:
+            return None
+        return getattr(strategy.fetch_for_product(product).price, "terms", None)
+
 
 class SimpleAddToBasketForm(core_forms.SimpleAddToBasketMixin, AddToBasketForm):
-    """One unit, quantity hidden: the button on product cards."""
+    """The button on product cards, quantity hidden: one unit, or the buyer's minimum order."""
+
+    def __init__(self, basket, product, *args, **kwargs):
+        super().__init__(basket, product, *args, **kwargs)
+        terms = self.buyer_terms(basket, product)
+        if terms is not None:
+            self.fields["quantity"].initial = terms.moq

@@ -7,11 +7,18 @@ the net stock under the lock, and refuses with ``InsufficientStock`` when it is 
 the whole placement back. Locks are taken in primary-key order, so two placements never deadlock.
 The StockRecord CHECK constraints (0 ≤ num_allocated ≤ num_in_stock) remain the last line of
 defence for any code path that skips this one.
+
+The order records the sales channel it was placed for: the channel of the buyer terms the basket was
+priced with (``shop.partner.strategy``), retail without any. Those terms then record the order in
+their own room (``BuyerTerms.record_order``), last, in the same transaction. Lock order: stock
+records, then batches (``order_stock_allocated``), then whatever the terms lock (the organisation).
 """
 
 from django.db import transaction
 from oscar.apps.order import utils
 from oscar.core.loading import get_model
+
+from core.sales_channels import SalesChannel
 
 from .exceptions import InsufficientStock
 from .signals import order_stock_allocated
@@ -20,11 +27,16 @@ StockRecord = get_model("partner", "StockRecord")
 
 
 class OrderCreator(utils.OrderCreator):
-    def place_order(self, *args, **kwargs):
-        """Place the order and, in the same transaction, let higher rooms allocate batches."""
+    def place_order(self, basket, *args, **kwargs):
+        """Place the order and, in the same transaction, let higher rooms allocate batches and
+        the buyer's terms record the order."""
+        terms = getattr(getattr(basket, "strategy", None), "buyer_terms", None)
+        kwargs.setdefault("channel", terms.channel if terms is not None else SalesChannel.RETAIL)
         with transaction.atomic():
-            order = super().place_order(*args, **kwargs)
+            order = super().place_order(basket, *args, **kwargs)
             order_stock_allocated.send(sender=self.__class__, order=order)
+            if terms is not None:
+                terms.record_order(order)
         return order
 
     def update_stock_records(self, line):

@@ -349,6 +349,10 @@ HAYSTACK_SIGNAL_PROCESSOR = "haystack.signals.BaseSignalProcessor"
 
 PHONENUMBER_DEFAULT_REGION = "CN"
 
+# --- Channels (channels/) ---------------------------------------------------------------------
+# An organisation's invitation link works this many days.
+CHANNELS_INVITATION_DAYS = env.int("CHANNELS_INVITATION_DAYS", default=7)
+
 # `seed_demo` creates one account per role with a printed password; production turns this off.
 DEMO_ACCOUNTS_ENABLED = env.bool("DEMO_ACCOUNTS_ENABLED", default=True)
 
@@ -391,6 +395,7 @@ CMS_ROBOTS_DISALLOW = [
     "/shop/basket/",
     "/shop/accounts/",
     "/shop/dashboard/",
+    "/shop/channels/",
     "/cms-admin/",
     "/django-admin/",
     "/i18n/",

@@ -38,6 +38,11 @@ def test_each_role_has_its_account_and_groups(command, mushroom_coop):
         "channel@demo.shiyan.example": {"Channel managers"},
         "editor@demo.shiyan.example": {"Marketing editors"},
         "staff@demo.shiyan.example": set(),
+        # One per demo organisation; channels.demo binds them (tests/channels/test_demo.py).
+        "supermarket@demo.shiyan.example": set(),
+        "enterprise@demo.shiyan.example": set(),
+        "school@demo.shiyan.example": set(),
+        "restaurant@demo.shiyan.example": set(),
     }
     assert [email for email, user in users.items() if user.is_staff] == ["staff@demo.shiyan.example"]
 
@@ -79,7 +84,7 @@ def test_seeding_again_creates_nothing_and_keeps_a_changed_password(command, mus
 
     demo_accounts.seed(command)
 
-    assert User.objects.count() == 5
+    assert User.objects.count() == len(demo_accounts.ACCOUNTS) == 9
     buyer.refresh_from_db()
     assert buyer.check_password("my-own-password")
 
@@ -91,9 +96,25 @@ def test_report_prints_every_account_with_where_it_signs_in_marked_local_only(co
 
     output = command.stdout.getvalue()
     assert "LOCAL USE ONLY" in output
-    for email in ("buyer", "coop", "channel", "editor", "staff"):
+    for email in (
+        "buyer",
+        "coop",
+        "channel",
+        "editor",
+        "staff",
+        "supermarket",
+        "enterprise",
+        "school",
+        "restaurant",
+    ):
         assert f"{email}@demo.shiyan.example" in output
-    for url in ("/shop/accounts/login/", "/shop/portal/", "/shop/dashboard/", "/cms-admin/"):
+    for url in (
+        "/shop/accounts/login/",
+        "/shop/portal/",
+        "/shop/channels/",
+        "/shop/channels/org/",
+        "/cms-admin/",
+    ):
         assert url in output
 
 

@@ -1,0 +1,1 @@
+"""Views: public (apply, invitations), org (a member's organisation pages), desk (channel managers)."""
