@@ -31,11 +31,13 @@ import codecs
 import csv
 import datetime
 import io
+import logging
 import math
 import os
 import pickle
 import posixpath
 import re
+import struct
 import subprocess
 import sys
 import zipfile
@@ -127,7 +129,7 @@ MESSAGES = {
         "(or clear their formatting) and save it again."
     ),
     "row_number": _lazy(
-        "The sheet goes on to row %(row)s, past the %(max)s rows read. Delete the rows after your data "
+        "The sheet goes on to row %(last)s, past the %(max)s rows read. Delete the rows after your data "
         "(or clear their formatting) and save it again."
     ),
     "too_many_rows": _lazy(
@@ -206,6 +208,7 @@ class SheetError(Exception):
         self.row = row
         self.column = column
         self.params = params
+        self.peak_memory_kb = 0  # of the child that read the file (sheet_read_bounded only)
 
     def __reduce__(self):
         return (_error_restore, (self.code, self.row, self.column, self.params))
@@ -226,6 +229,7 @@ class SheetError(Exception):
                 params[key] = "、".join(f"“{item}”" if key == "sheets" else str(item) for item in value)
             else:
                 params[key] = value
+        params.setdefault("row", f"{self.row:,}")
         return str(MESSAGES.get(self.code, MESSAGES["unreadable"])) % params
 
     def __str__(self) -> str:
@@ -271,6 +275,16 @@ def sheet_read(
     ``sheet``: the worksheet to read; without it, the one visible sheet holding data (sheets named in
     ``ignore_sheets`` are never considered: e.g. a template's help sheets).
     """
+    try:
+        return _sheet_read(data, limits, sheet, ignore_sheets)
+    except (SheetError, MemoryError, RecursionError):
+        raise
+    except Exception:  # a damaged file found a path no check foresaw: still a clear answer, logged
+        logging.getLogger(__name__).exception("sheet reader: unforeseen failure")
+        raise SheetError("unreadable") from None
+
+
+def _sheet_read(data: bytes, limits: SheetLimits, sheet, ignore_sheets) -> Sheet:
     if not data:
         raise SheetError("empty")
     if len(data) > limits.max_bytes:
@@ -323,7 +337,15 @@ class _Workbook:
         try:
             self.archive = zipfile.ZipFile(io.BytesIO(data))
             infos = self.archive.infolist()
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError):
+        except (
+            zipfile.BadZipFile,
+            zipfile.LargeZipFile,
+            ValueError,
+            EOFError,
+            OSError,
+            struct.error,
+            NotImplementedError,
+        ):
             raise SheetError("bad_zip") from None
         if len(infos) > limits.max_members:
             raise SheetError("zip_members", count=len(infos), max=limits.max_members)
@@ -368,10 +390,8 @@ class _Workbook:
                         raise SheetError("zip_member_size", name=name[:80], max=cap)
                     if self.unpacked > self.limits.max_total_bytes:
                         raise SheetError("zip_total_size", max=self.limits.max_total_bytes)
-                    parser.Parse(chunk, False)
-                parser.Parse(b"", True)
-        except _ExpatError:
-            raise SheetError("bad_xml", name=name[:80]) from None
+                    _feed(parser, chunk, name)
+                _feed(parser, b"", name, final=True)
         except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError, _ZlibError):
             raise SheetError("bad_zip") from None
 
@@ -476,6 +496,13 @@ class _Workbook:
                 self.parse(self.styles_path, handler)
             self._date_styles = handler.date_styles()
         return self._date_styles
+
+
+def _feed(parser, chunk: bytes, name: str, *, final: bool = False) -> None:
+    try:
+        parser.Parse(chunk, final)
+    except (_ExpatError, LookupError, ValueError):  # damaged XML, or an encoding Python lacks
+        raise SheetError("bad_xml", name=name[:80]) from None
 
 
 def _local(name: str) -> str:
@@ -797,7 +824,7 @@ class _WorksheetReader:
         except ValueError:
             raise SheetError("bad_xml", name="row") from None
         if self.row > self.limits.max_row_number:
-            raise SheetError("row_number", row=self.row, max=self.limits.max_row_number)
+            raise SheetError("row_number", last=self.row, max=self.limits.max_row_number)
         hidden = _truthy(attrs.get("hidden", "0"))
         if not hidden and _truthy(attrs.get("customHeight", "0")):
             try:
@@ -977,7 +1004,7 @@ def _csv_rows(text: str, delimiter: str, limits: SheetLimits) -> list[tuple[int,
             raise _csv_error(str(error), number + 1, limits) from None
         number += 1
         if number > limits.max_row_number:
-            raise SheetError("row_number", row=number, max=limits.max_row_number)
+            raise SheetError("row_number", last=number, max=limits.max_row_number)
         while fields and not fields[-1].strip():
             fields.pop()
         if not fields:
@@ -1053,8 +1080,6 @@ def sheet_read_bounded(
             raise SheetError("too_slow", seconds=int(seconds))
         if b"MemoryError" in done.stderr:
             raise SheetError("too_much_memory", max=memory_bytes)
-        import logging
-
         logging.getLogger(__name__).error(
             "sheet reader child failed (%s): %s",
             done.returncode,
@@ -1062,6 +1087,7 @@ def sheet_read_bounded(
         )
         raise SheetError("unreadable")
     if answer["error"] is not None:
+        answer["error"].peak_memory_kb = answer["peak_memory_kb"]
         raise answer["error"]
     result = answer["sheet"]
     result.peak_memory_kb = answer["peak_memory_kb"]

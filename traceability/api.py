@@ -30,10 +30,10 @@ import re
 from decimal import Decimal
 from typing import Annotated
 
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.signals import got_request_exception
-from django.http import HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, JsonResponse
 from django.urls import re_path
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -196,20 +196,23 @@ def _too_large() -> str:
 
 
 class BatchAPI(NinjaAPI):
-    """Ninja, with JSON for the answers Ninja leaves to Django: 405, and paths the API lacks (404)."""
+    """Ninja, with JSON for the answers Ninja leaves to Django: 405, the root, paths it lacks (404)."""
 
     def _get_urls(self):
         patterns = super()._get_urls()
         for pattern in patterns:
-            pattern.callback = _json_not_allowed(pattern.callback)
+            pattern.callback = _json_errors(pattern.callback)
         patterns.append(re_path(r"^.*$", _not_found, name="not-found"))
         return patterns
 
 
-def _json_not_allowed(view):
+def _json_errors(view):
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
+        try:
+            response = view(request, *args, **kwargs)
+        except Http404:
+            return _not_found(request)
         if response.status_code == 405 and not response.get("Content-Type", "").startswith(
             "application/json"
         ):
@@ -262,6 +265,16 @@ def _http_error(request, exc):
             body["errors"] = refused.errors
         return api.create_response(request, body, status=refused.status)
     return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+
+
+@api.exception_handler(RequestDataTooBig)
+def _body_too_big(request, exc):
+    return api.create_response(request, {"detail": _too_large()}, status=413)
+
+
+@api.exception_handler(SuspiciousOperation)
+def _suspicious(request, exc):
+    return api.create_response(request, {"detail": _("The request could not be read.")}, status=400)
 
 
 @api.exception_handler(Exception)
