@@ -48,7 +48,7 @@ from pyexpat import ExpatError as _ExpatError
 from zlib import error as _ZlibError
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 KB = 1024
 MB = 1024 * KB
@@ -85,104 +85,114 @@ class Sheet:
 
 # --- Errors -------------------------------------------------------------------------------------------
 MESSAGES = {
-    "empty": _lazy("The file is empty."),
-    "no_data": _lazy("The sheet holds no data."),
-    "too_big": _lazy("The file is larger than %(max)s."),
-    "xls": _lazy(
+    "empty": gettext_lazy("The file is empty."),
+    "no_data": gettext_lazy("The sheet holds no data."),
+    "too_big": gettext_lazy("The file is larger than %(max)s."),
+    "xls": gettext_lazy(
         "Old Excel files (.xls) and password-protected workbooks cannot be read: save the sheet as "
         ".xlsx without a password, or as CSV, and upload it again."
     ),
-    "xlsb": _lazy("Binary Excel workbooks (.xlsb) cannot be read: save the sheet as .xlsx or CSV."),
-    "ods": _lazy("OpenDocument spreadsheets (.ods) cannot be read: save the sheet as .xlsx or CSV."),
-    "not_sheet": _lazy("The file is neither an Excel workbook (.xlsx) nor a CSV sheet."),
-    "bad_zip": _lazy(
+    "xlsb": gettext_lazy("Binary Excel workbooks (.xlsb) cannot be read: save the sheet as .xlsx or CSV."),
+    "ods": gettext_lazy("OpenDocument spreadsheets (.ods) cannot be read: save the sheet as .xlsx or CSV."),
+    "not_sheet": gettext_lazy("The file is neither an Excel workbook (.xlsx) nor a CSV sheet."),
+    "bad_zip": gettext_lazy(
         "The workbook is damaged or is not an Excel file we can read: save it again as .xlsx or CSV."
     ),
-    "zip_members": _lazy("The workbook has %(count)s parts; a sheet has far fewer (at most %(max)s)."),
-    "zip_encrypted": _lazy("The workbook is encrypted: save it without a password."),
-    "zip_member_size": _lazy(
+    "zip_members": gettext_lazy("The workbook has %(count)s parts; a sheet has far fewer (at most %(max)s)."),
+    "zip_encrypted": gettext_lazy("The workbook is encrypted: save it without a password."),
+    "zip_member_size": gettext_lazy(
         "A part of the workbook (%(name)s) unpacks to more than %(max)s: it is not an ordinary sheet. "
         "Split it into smaller files."
     ),
-    "zip_total_size": _lazy(
+    "zip_total_size": gettext_lazy(
         "The workbook unpacks to more than %(max)s: it is not an ordinary sheet. Split it into smaller files."
     ),
-    "zip_ratio": _lazy(
+    "zip_ratio": gettext_lazy(
         "A part of the workbook (%(name)s) is packed %(ratio)s times smaller than its content, far more "
         "than any real sheet (at most %(max)s times): refused as a possible zip bomb. If it is a real "
         "sheet, delete the empty rows and formatting below your data and save it again."
     ),
-    "xml_dtd": _lazy("The workbook contains XML declarations that Excel never writes (a DTD): refused."),
-    "bad_xml": _lazy("A part of the workbook (%(name)s) is damaged: save the sheet again as .xlsx or CSV."),
-    "no_sheets": _lazy("The workbook has no sheet."),
-    "too_many_sheets": _lazy("The workbook has %(count)s sheets; at most %(max)s are read."),
-    "several_sheets": _lazy(
+    "xml_dtd": gettext_lazy(
+        "The workbook contains XML declarations that Excel never writes (a DTD): refused."
+    ),
+    "bad_xml": gettext_lazy(
+        "A part of the workbook (%(name)s) is damaged: save the sheet again as .xlsx or CSV."
+    ),
+    "no_sheets": gettext_lazy("The workbook has no sheet."),
+    "too_many_sheets": gettext_lazy("The workbook has %(count)s sheets; at most %(max)s are read."),
+    "several_sheets": gettext_lazy(
         "The workbook has several sheets with data: %(sheets)s. Choose the one to import, or keep one "
         "sheet in the file."
     ),
-    "unknown_sheet": _lazy("The workbook has no sheet named “%(name)s”. Its sheets: %(sheets)s."),
-    "hidden_sheet": _lazy("Sheet “%(name)s” is hidden: show it in Excel and check it before importing it."),
-    "not_worksheet": _lazy("“%(name)s” is a chart, not a sheet of rows."),
-    "dimension": _lazy(
+    "unknown_sheet": gettext_lazy("The workbook has no sheet named “%(name)s”. Its sheets: %(sheets)s."),
+    "hidden_sheet": gettext_lazy(
+        "Sheet “%(name)s” is hidden: show it in Excel and check it before importing it."
+    ),
+    "not_worksheet": gettext_lazy("“%(name)s” is a chart, not a sheet of rows."),
+    "dimension": gettext_lazy(
         "The sheet says it uses %(ref)s: %(rows)s rows and %(columns)s columns, but at most %(max_rows)s "
         "rows and %(max_columns)s columns are read. Delete the empty rows and columns after your data "
         "(or clear their formatting) and save it again."
     ),
-    "row_number": _lazy(
+    "row_number": gettext_lazy(
         "The sheet goes on to row %(last)s, past the %(max)s rows read. Delete the rows after your data "
         "(or clear their formatting) and save it again."
     ),
-    "too_many_rows": _lazy(
+    "too_many_rows": gettext_lazy(
         "The sheet has more than %(max)s rows below its header: split it into smaller files."
     ),
-    "too_many_columns": _lazy("This cell holds data, but only the first %(max)s columns are read."),
-    "too_many_cells": _lazy("The sheet has more than %(max)s filled cells: split it into smaller files."),
-    "too_many_chars": _lazy(
+    "too_many_columns": gettext_lazy("This cell holds data, but only the first %(max)s columns are read."),
+    "too_many_cells": gettext_lazy(
+        "The sheet has more than %(max)s filled cells: split it into smaller files."
+    ),
+    "too_many_chars": gettext_lazy(
         "The sheet holds more than %(max)s characters of text: split it into smaller files."
     ),
-    "cell_too_long": _lazy("The cell holds more than %(max)s characters."),
-    "csv_field_too_long": _lazy(
+    "cell_too_long": gettext_lazy("The cell holds more than %(max)s characters."),
+    "csv_field_too_long": gettext_lazy(
         "A cell holds more than %(max)s characters; perhaps a quote opened here is never closed."
     ),
-    "unclosed_quote": _lazy(
+    "unclosed_quote": gettext_lazy(
         'A quote (") opened in this row is never closed, so the rest of the file would be one cell. '
         "Check the quotes in this row."
     ),
-    "bad_quote": _lazy(
+    "bad_quote": gettext_lazy(
         'A quoted cell is followed by more text before the next separator (like "abc"def). Check the '
         "quotes in this row."
     ),
-    "csv_error": _lazy("This row cannot be read as CSV (%(detail)s)."),
-    "not_finite": _lazy("“%(value)s” is not a number a sheet can hold (NaN or infinity)."),
-    "bad_value": _lazy("The cell's value “%(value)s” is damaged."),
-    "formula_no_value": _lazy(
+    "csv_error": gettext_lazy("This row cannot be read as CSV (%(detail)s)."),
+    "not_finite": gettext_lazy("“%(value)s” is not a number a sheet can hold (NaN or infinity)."),
+    "bad_value": gettext_lazy("The cell's value “%(value)s” is damaged."),
+    "formula_no_value": gettext_lazy(
         "The cell holds a formula (%(formula)s) without a saved result. Open the file in Excel, let it "
         "calculate, save it and upload it again, or type the value."
     ),
-    "nul": _lazy("The cell contains a NUL character, which text cannot hold."),
-    "nul_file": _lazy(
+    "nul": gettext_lazy("The cell contains a NUL character, which text cannot hold."),
+    "nul_file": gettext_lazy(
         "The file contains NUL characters, so it is not a text CSV. Save the sheet as .xlsx or “CSV UTF-8”."
     ),
-    "encoding": _lazy(
+    "encoding": gettext_lazy(
         "The file's text is neither UTF-8 nor GB18030/GBK: save it as .xlsx or as “CSV UTF-8”."
     ),
-    "hidden_rows": _lazy(
+    "hidden_rows": gettext_lazy(
         "Hidden rows hold data: %(rows)s. Nothing hidden is imported unseen: show them (or clear the "
         "filter), check them, delete the ones you do not want, and upload the sheet again."
     ),
-    "hidden_columns": _lazy(
+    "hidden_columns": gettext_lazy(
         "Hidden columns hold data: %(columns)s. Nothing hidden is imported unseen: show them, check them, "
         "delete the ones you do not want, and upload the sheet again."
     ),
-    "too_slow": _lazy(
+    "too_slow": gettext_lazy(
         "Reading the sheet took longer than %(seconds)s seconds, so it was stopped: split it into "
         "smaller files."
     ),
-    "too_much_memory": _lazy(
+    "too_much_memory": gettext_lazy(
         "Reading the sheet needed more than %(max)s of memory, so it was stopped: split it into smaller "
         "files, or save it again without formatting."
     ),
-    "unreadable": _lazy("The file could not be read: save it again as .xlsx or CSV and upload it again."),
+    "unreadable": gettext_lazy(
+        "The file could not be read: save it again as .xlsx or CSV and upload it again."
+    ),
 }
 
 
@@ -505,8 +515,17 @@ def _feed(parser, chunk: bytes, name: str, *, final: bool = False) -> None:
         raise SheetError("bad_xml", name=name[:80]) from None
 
 
+_LOCAL_NAMES: dict[str, str] = {}
+
+
 def _local(name: str) -> str:
-    return name.rpartition("}")[2]
+    """An element's name without its namespace ("…/main}c" → "c"), memoised: called per element."""
+    local = _LOCAL_NAMES.get(name)
+    if local is None:
+        local = name.rpartition("}")[2]
+        if len(_LOCAL_NAMES) < 1000:
+            _LOCAL_NAMES[name] = local
+    return local
 
 
 def _refuse_dtd(*args):
@@ -735,12 +754,15 @@ class _WorksheetReader:
         self.formula = ""
         self.has_formula = False
         self.has_value = False
-        self.inline_parts: list[str] = []
+        self.inline_parts: list[str] | None = None
         self.phonetic = 0
+        self.ref: str | None = None
+        self.attrs: dict = {}
+        self.v: str | None = None
 
     # expat callbacks ---------------------------------------------------------------------------------
     def start(self, name, attrs):
-        local = _local(name)
+        local = _LOCAL_NAMES.get(name) or _local(name)
         if local == "c":
             self.cell_start(attrs)
         elif self.in_cell:
@@ -750,6 +772,7 @@ class _WorksheetReader:
             elif local == "f":
                 self.collect("f")
                 self.has_formula = True
+                self.formula = ""
             elif local == "rPh":
                 self.phonetic += 1
             elif local == "t" and not self.phonetic:
@@ -767,9 +790,12 @@ class _WorksheetReader:
             self.length += len(text)
 
     def end(self, name):
-        local = _local(name)
+        local = _LOCAL_NAMES.get(name) or _local(name)
         if local == "c":
-            self.cell_end()
+            if self.has_value or self.has_formula or self.inline_parts:
+                self.cell_end()
+            else:  # an empty (perhaps formatted) cell: the common case in a formatted sheet
+                self.in_cell = False
         elif local in ("v", "f", "t") and self.target == local:
             text = "".join(self.parts)
             if local == "v":
@@ -777,8 +803,7 @@ class _WorksheetReader:
             elif local == "f":
                 self.formula = text[:120]
             else:
-                self.inline_parts.append(text)
-                self.inline_length += len(text)
+                self.inline_parts = [*(self.inline_parts or ()), text]
             self.target = ""
         elif local == "rPh" and self.in_cell:
             self.phonetic -= 1
@@ -834,38 +859,43 @@ class _WorksheetReader:
         self.row_hidden = hidden
         self.values = {}
         self.column = 0
+        self.ref = None
 
     def cell_start(self, attrs):
+        # The hot path (a sheet may hold millions of empty formatted cells): only remember the
+        # attributes; the column and type are worked out in cell_end, for cells holding a value.
         self.in_cell = True
         ref = attrs.get("r")
-        if ref:
-            match = _CELL_REF.match(ref)
-            if not match:
-                raise SheetError("bad_xml", name=ref[:20])
-            self.column = _column_number(match.group(1))
-        else:
-            self.column += 1
-        self.kind = attrs.get("t", "n")
-        try:
-            self.style = int(attrs.get("s", "0"))
-        except ValueError:
-            self.style = 0
+        if ref is None:
+            self.column = self.current_column() + 1
+        self.ref = ref
+        self.attrs = attrs
         self.v = None
         self.has_value = self.has_formula = False
-        self.formula = ""
-        self.inline_parts = []
-        self.inline_length = 0
+        self.inline_parts = None
         self.target = ""
-        self.phonetic = 0
+
+    def current_column(self) -> int:
+        """The column of the cell being read (its reference parsed the first time it is needed)."""
+        if self.ref is not None:
+            match = _CELL_REF.match(self.ref)
+            if not match:
+                raise SheetError("bad_xml", name=self.ref[:20])
+            self.column = _column_number(match.group(1))
+            self.ref = None
+        return self.column
 
     def cell_end(self):
         self.in_cell = False
+        if not (self.has_value or self.has_formula or self.inline_parts):
+            return  # an empty (perhaps formatted) cell
+        self.phonetic = 0
         value = self.cell_value()
         if value is None or value == "":
             return
         if self.probe:
             raise _Stop
-        row, column, limits = self.row, self.column, self.limits
+        row, column, limits = self.row, self.current_column(), self.limits
         if column > limits.max_columns:
             raise SheetError("too_many_columns", row=row, column=column, max=limits.max_columns)
         if isinstance(value, str):
@@ -886,11 +916,13 @@ class _WorksheetReader:
         self.values[column] = value
 
     def cell_value(self):
-        kind, row, column = self.kind, self.row, self.column
+        kind = self.attrs.get("t", "n")
         if self.has_formula and not (self.has_value and self.v):
-            raise SheetError("formula_no_value", row=row, column=column, formula="=" + self.formula)
+            raise SheetError(
+                "formula_no_value", row=self.row, column=self.current_column(), formula="=" + self.formula
+            )
         if kind == "inlineStr":
-            return _unescape("".join(self.inline_parts))
+            return _unescape("".join(self.inline_parts or ()))
         if not self.v:
             return None
         text = self.v
@@ -898,7 +930,9 @@ class _WorksheetReader:
             try:
                 return self.workbook.shared_strings()[int(text)]
             except (ValueError, IndexError):
-                raise SheetError("bad_value", row=row, column=column, value=text[:20]) from None
+                raise SheetError(
+                    "bad_value", row=self.row, column=self.current_column(), value=text[:20]
+                ) from None
         if kind in ("str", "e"):
             return _unescape(text)
         if kind == "b":
@@ -907,11 +941,13 @@ class _WorksheetReader:
             try:
                 return datetime.datetime.fromisoformat(text.strip())
             except ValueError:
-                raise SheetError("bad_value", row=row, column=column, value=text[:20]) from None
+                raise SheetError(
+                    "bad_value", row=self.row, column=self.current_column(), value=text[:20]
+                ) from None
         return self.number(text.strip())
 
     def number(self, text: str):
-        row, column = self.row, self.column
+        row, column = self.row, self.current_column()
         if _INTEGER.match(text):
             number = int(text)
         else:
@@ -921,7 +957,11 @@ class _WorksheetReader:
                 raise SheetError("bad_value", row=row, column=column, value=text[:20]) from None
             if not math.isfinite(number):
                 raise SheetError("not_finite", row=row, column=column, value=text[:20])
-        if self.style in self.workbook.date_styles():
+        try:
+            style = int(self.attrs.get("s", "0"))
+        except ValueError:
+            style = 0
+        if style in self.workbook.date_styles():
             moment = _excel_datetime(number, self.workbook.epoch)
             if moment is not None:
                 return moment

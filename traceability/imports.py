@@ -27,8 +27,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from oscar.core.loading import get_model
 
 from core import sheets
@@ -58,19 +57,19 @@ COLUMNS = (
         "product",
         pgettext_lazy("batch sheet column", "Product code"),
         True,
-        _lazy("The shop SKU or the GTIN (barcode)."),
+        gettext_lazy("The shop SKU or the GTIN (barcode)."),
     ),
     Column(
         "base",
         pgettext_lazy("batch sheet column", "Production base"),
         True,
-        _lazy("The base's name, as in the portal."),
+        gettext_lazy("The base's name, as in the portal."),
     ),
     Column(
         "lot_code",
         pgettext_lazy("batch sheet column", "Lot code"),
         False,
-        _lazy("Optional: made from the harvest day."),
+        gettext_lazy("Optional: made from the harvest day."),
     ),
     Column(
         "harvest_date", pgettext_lazy("batch sheet column", "Harvest or production date"), True, "YYYY-MM-DD"
@@ -78,13 +77,16 @@ COLUMNS = (
     Column("packing_date", pgettext_lazy("batch sheet column", "Packing date"), False, "YYYY-MM-DD"),
     Column("best_before", pgettext_lazy("batch sheet column", "Best before"), True, "YYYY-MM-DD"),
     Column(
-        "quantity", pgettext_lazy("batch sheet column", "Quantity"), True, _lazy("A whole number above zero.")
+        "quantity",
+        pgettext_lazy("batch sheet column", "Quantity"),
+        True,
+        gettext_lazy("A whole number above zero."),
     ),
     Column(
         "unit",
         pgettext_lazy("batch sheet column", "Unit"),
         False,
-        _lazy("piece, kg, jin or l (default: piece)."),
+        gettext_lazy("piece, kg, jin or l (default: piece)."),
     ),
     Column("notes", pgettext_lazy("batch sheet column", "Notes"), False, ""),
 )
@@ -127,6 +129,7 @@ class ImportResult:
     rows: int = 0
     sheet_name: str = ""  # the worksheet read ("" for a CSV)
     sheet_choices: list[str] = field(default_factory=list)  # several sheets hold data: pick one
+    parse_memory_kb: int = 0  # peak memory of the child process that read the file
 
     @property
     def ok(self) -> bool:
@@ -164,10 +167,13 @@ def help_sheet_names() -> list[str]:
 class SheetProblem(Exception):
     """The file cannot be read as a sheet; ``errors`` say why, ``sheet_choices`` which sheets to pick."""
 
-    def __init__(self, errors: list[RowError], sheet_choices: list[str] | None = None):
+    def __init__(
+        self, errors: list[RowError], sheet_choices: list[str] | None = None, peak_memory_kb: int = 0
+    ):
         super().__init__(errors)
         self.errors = errors
         self.sheet_choices = sheet_choices or []
+        self.peak_memory_kb = peak_memory_kb  # of the child process that read the file
 
 
 def read_sheet(data: bytes, *, sheet: str | None = None) -> sheets.Sheet:
@@ -183,10 +189,14 @@ def read_sheet(data: bytes, *, sheet: str | None = None) -> sheets.Sheet:
             seconds=settings.SHEET_PARSE_SECONDS,
         )
     except sheets.SheetChoiceNeeded as error:
-        raise SheetProblem([RowError(0, "", error.message)], sheet_choices=error.sheets) from None
+        raise SheetProblem(
+            [RowError(0, "", error.message)], sheet_choices=error.sheets, peak_memory_kb=error.peak_memory_kb
+        ) from None
     except sheets.SheetError as error:
         column = _("Column %(letter)s") % {"letter": error.column_name} if error.column else ""
-        raise SheetProblem([RowError(error.row, column, error.message)]) from None
+        raise SheetProblem(
+            [RowError(error.row, column, error.message)], peak_memory_kb=error.peak_memory_kb
+        ) from None
 
 
 # --- Headers ------------------------------------------------------------------------------------------
@@ -607,8 +617,10 @@ def batch_sheet_check(
     except SheetProblem as problem:
         result.errors = problem.errors
         result.sheet_choices = problem.sheet_choices
+        result.parse_memory_kb = problem.peak_memory_kb
         return result, []
     result.sheet_name = read.name
+    result.parse_memory_kb = read.peak_memory_kb
     checked = _check_rows(supplier, read.rows, result, progress)
     if progress is not None:
         progress(result.rows, result.rows)
