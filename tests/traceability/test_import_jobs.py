@@ -324,3 +324,36 @@ def test_the_sweeper_is_scheduled_and_documented():
         "traceability-batch-imports-sweep" in operations
         and "traceability-api-idempotency-keys-purge" in operations
     )
+
+
+def test_the_polled_status_and_the_import_page_take_a_fixed_handful_of_queries(
+    client, grower, django_assert_max_num_queries
+):
+    job = BatchImport.objects.create(
+        supplier=grower.supplier, file_name="q.csv", file_size=1, language="zh-hans", status="running"
+    )
+
+    with django_assert_max_num_queries(6):
+        client.get(f"/shop/portal/batches/imports/{job.pk}/status.json")
+    with django_assert_max_num_queries(15):  # most are the shop layout (basket, menus, footer)
+        client.get(f"/shop/portal/batches/imports/{job.pk}/")
+
+
+def test_staff_see_imports_in_the_admin_read_only(client, grower):
+    from oscar.test.factories import UserFactory
+
+    job = BatchImport.objects.create(
+        supplier=grower.supplier,
+        file_name="admin.csv",
+        file_size=1,
+        language="en",
+        status="refused",
+        errors=[{"row": 3, "column": "数量", "message": "x"}],
+    )
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+
+    listing = client.get("/django-admin/traceability/batchimport/")
+    page = client.get(f"/django-admin/traceability/batchimport/{job.pk}/change/")
+
+    assert listing.status_code == 200 and "admin.csv" in listing.content.decode()
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
