@@ -33,6 +33,7 @@ from typing import Annotated
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.signals import got_request_exception
+from django.db import IntegrityError
 from django.http import Http404, HttpRequest, JsonResponse
 from django.urls import re_path
 from django.utils.translation import gettext as _
@@ -584,4 +585,9 @@ def _create_batch(request, payload: BatchIn) -> Status:
         )
     except DjangoValidationError as error:
         return _refused(_errors(error))
+    except IntegrityError:  # the same lot code created by another request at the same moment
+        message = _("Lot code %(lot)s was just taken by another request: nothing was created.") % {
+            "lot": payload.lot_code.strip()
+        }
+        return Status(409, {"detail": message, "errors": {"lot_code": [message]}})
     return Status(201, _out(Batch.objects.select_related("product", "base").get(pk=batch.pk)))

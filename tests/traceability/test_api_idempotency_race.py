@@ -71,3 +71,32 @@ def test_concurrent_retries_with_one_key_create_one_batch_on_postgresql():
     assert len({a.content for a in answers}) == 1
     assert Batch.objects.count() == 1 and ApiIdempotencyKey.objects.count() == 1
     assert sum(a.get("Idempotent-Replayed") == "true" for a in answers) == 5
+
+
+def test_two_creates_racing_for_one_lot_code_get_one_batch_and_a_json_4xx():
+    grower = seller(product_class_slug="tea", title="竹山圣水毛尖 特级 125克", sku="SY05-001")
+    _token, key = services.api_token_create(supplier=grower.supplier, name="并发")
+    body = json.dumps({**_payload(grower), "lot_code": "RACE-LOT"})
+    barrier = threading.Barrier(4)
+    answers = [None] * 4
+
+    def create(index):
+        try:
+            barrier.wait()
+            answers[index] = Client().post(
+                URL, data=body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {key}"
+            )
+        finally:
+            close_old_connections()
+            connection.close()
+
+    threads = [threading.Thread(target=create, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    statuses = sorted(a.status_code for a in answers)
+    assert statuses.count(201) == 1 and all(s in (201, 409, 422) for s in statuses), statuses
+    assert all(a["Content-Type"].startswith("application/json") for a in answers)
+    assert Batch.objects.filter(lot_code="RACE-LOT").count() == 1
