@@ -1168,8 +1168,14 @@ def _child_main(argv: list[str]) -> None:  # pragma: no cover - runs in the chil
     import resource
 
     memory, seconds = int(argv[0]), int(argv[1])
-    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-    resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 1))
+    for limit, value in (
+        (resource.RLIMIT_AS, (memory, memory)),
+        (resource.RLIMIT_CPU, (seconds, seconds + 1)),
+    ):
+        try:
+            resource.setrlimit(limit, value)
+        except (ValueError, OSError):  # e.g. macOS refuses RLIMIT_AS: the wall-clock timeout still holds
+            pass
     request = pickle.load(sys.stdin.buffer)  # noqa: S301 - written by sheet_read_bounded, our parent
     answer = {"sheet": None, "error": None}
     try:
