@@ -96,7 +96,7 @@ MESSAGES = {
     "ods": gettext_lazy("OpenDocument spreadsheets (.ods) cannot be read: save the sheet as .xlsx or CSV."),
     "not_sheet": gettext_lazy("The file is neither an Excel workbook (.xlsx) nor a CSV sheet."),
     "bad_zip": gettext_lazy(
-        "The workbook is damaged or is not an Excel file we can read: save it again as .xlsx or CSV."
+        "The file is damaged or not an Excel sheet we can read: save it again as .xlsx or CSV."
     ),
     "zip_members": gettext_lazy("The workbook has %(count)s parts; a sheet has far fewer (at most %(max)s)."),
     "zip_encrypted": gettext_lazy("The workbook is encrypted: save it without a password."),
