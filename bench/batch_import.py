@@ -228,6 +228,8 @@ def part_two(supplier, skus, bases):
         f"\nthe worst sheets within the limit (child capped at {settings.SHEET_PARSE_MEMORY_MB} MB, "
         f"{settings.SHEET_PARSE_SECONDS} s)"
     )
+    peak_reset()
+    print(f"this process at rest: {peak_mb():.0f} MB resident (Django, the bench data)")
     print(f"{'file':52} {'size':>8}  {'time':>7}  {'parse peak':>10}  {'import peak':>11}  answer")
     with translation.override("en"):
         for name, data, whole in worst_files(skus, bases):
