@@ -23,6 +23,14 @@ pytestmark = pytest.mark.django_db
 UPLOAD = "/shop/portal/batches/upload/"
 
 
+@pytest.fixture(autouse=True)
+def _stored_uploads_removed(db):
+    """Uploads a test left in private storage (outside the per-test media folder) are deleted."""
+    yield
+    for job in BatchImport.objects.exclude(file=""):
+        job.file.storage.delete(job.file.name)
+
+
 @pytest.fixture
 def grower(db, client):
     grower = seller(product_class_slug="tea", title="竹溪贡茶 雨前一级 250克", sku="SY04-002")
