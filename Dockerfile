@@ -6,7 +6,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     DJANGO_SETTINGS_MODULE=shop.settings.production \
-    DJANGO_MEDIA_ROOT=/app/media
+    DJANGO_MEDIA_ROOT=/app/media \
+    DJANGO_PRIVATE_MEDIA_ROOT=/app/private-media
 
 WORKDIR /app
 
@@ -24,8 +25,8 @@ COPY . .
 # The secret and hosts here exist only for this build step: the running container gets its own.
 RUN DJANGO_SECRET_KEY=build-only-dummy-secret DJANGO_ALLOWED_HOSTS=localhost \
         python manage.py collectstatic --noinput --verbosity 0 \
-    && mkdir -p /app/media \
-    && chown app:app /app/media
+    && mkdir -p /app/media /app/private-media \
+    && chown app:app /app/media /app/private-media
 
 USER app
 

@@ -1,24 +1,24 @@
 """Reading an uploaded sheet (XLSX or CSV) into numbered rows, within limits.
 
 This is the one place the channels room reads spreadsheets: ``read_sheet(upload)`` gives every
-non-empty row with its number in the sheet (the header is row 1). A shared, bounded reader
-(``core/sheets.py``) is being written on another branch; when it lands, this function becomes a
-call to it and nothing else here changes.
+non-empty row with its number in the sheet (the header is row 1). The reading is the shared,
+bounded reader's (``core.sheets.sheet_read_bounded``: a child process held to SHEET_PARSE_MEMORY_MB
+and SHEET_PARSE_SECONDS, zip bombs, DTDs, huge dimensions, hidden data and several data sheets
+refused with a message each); this module only sets the room's limits and keeps its row type.
 
 Limits: ``MAX_BYTES`` per file, ``MAX_ROWS`` rows (more is refused, not cut), ``MAX_COLUMNS``
-cells per row; XLSX read with openpyxl in read-only mode (streamed, formulas as their cached
-values); CSV as UTF-8 (with or without BOM) or GB18030 (what Excel in China writes), separated by
-commas, tabs or semicolons.
+columns (a value further right is refused); CSV as UTF-8 (with or without BOM), GB18030/GBK or
+UTF-16, separated by commas, tabs or semicolons.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import zipfile
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils.translation import gettext as _
+
+from core import sheets
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5_000
@@ -38,15 +38,23 @@ class SheetRow:
 def read_sheet(upload) -> list[SheetRow]:
     """Every non-empty row of an uploaded file (Django ``UploadedFile`` or bytes), header first."""
     data = upload if isinstance(upload, bytes) else _read_upload(upload)
-    if not data.strip():
-        raise SheetError(_("The file is empty."))
-    if data[:4] == b"PK\x03\x04":
-        return _read_xlsx(data)
-    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise SheetError(
-            _("Old Excel files (.xls) cannot be read: save the sheet as .xlsx or .csv and upload it again.")
+    limits = sheets.SheetLimits(
+        max_bytes=MAX_BYTES,
+        max_rows=MAX_ROWS,
+        max_row_number=10 * MAX_ROWS,
+        max_columns=MAX_COLUMNS,
+        max_cells=(MAX_ROWS + 1) * MAX_COLUMNS,
+    )
+    try:
+        sheet = sheets.sheet_read_bounded(
+            data,
+            limits=limits,
+            memory_bytes=settings.SHEET_PARSE_MEMORY_MB * sheets.MB,
+            seconds=settings.SHEET_PARSE_SECONDS,
         )
-    return _read_csv(data)
+    except sheets.SheetError as error:
+        raise SheetError(str(error)) from None
+    return [SheetRow(number, tuple(values)) for number, values in sheet.rows]
 
 
 def _read_upload(upload) -> bytes:
@@ -57,56 +65,3 @@ def _read_upload(upload) -> bytes:
     if len(data) > MAX_BYTES:
         raise SheetError(_("The file is larger than %(mb)s MB.") % {"mb": MAX_BYTES // (1024 * 1024)})
     return data
-
-
-def _too_many_rows() -> SheetError:
-    return SheetError(
-        _("The sheet has more than %(rows)s rows: split it into smaller sheets.") % {"rows": MAX_ROWS}
-    )
-
-
-def _keep(rows: list[SheetRow], number: int, values) -> None:
-    values = tuple(values[:MAX_COLUMNS])
-    if any(value not in (None, "") and str(value).strip() for value in values):
-        if len(rows) > MAX_ROWS:  # the header and MAX_ROWS rows of data
-            raise _too_many_rows()
-        rows.append(SheetRow(number, values))
-
-
-def _read_xlsx(data: bytes) -> list[SheetRow]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
-        raise SheetError(_("The file is not an Excel sheet we can read: save it as .xlsx or .csv."))
-    try:
-        rows: list[SheetRow] = []
-        sheet = workbook.worksheets[0]
-        for number, values in enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS), start=1):
-            _keep(rows, number, values)
-        return rows
-    finally:
-        workbook.close()
-
-
-def _read_csv(data: bytes) -> list[SheetRow]:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - gb18030 decodes nearly anything
-        raise SheetError(_("The file's text encoding is not UTF-8 or GB18030."))
-    if "\x00" in text:
-        raise SheetError(_("The file is neither a CSV nor an XLSX sheet."))
-    first_line = text.split("\n", 1)[0]
-    delimiter = max((",", "\t", ";"), key=first_line.count)
-    rows: list[SheetRow] = []
-    try:
-        for number, values in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
-            _keep(rows, number, values)
-    except csv.Error:
-        raise SheetError(_("The CSV file is malformed (an unclosed quote?)."))
-    return rows

@@ -37,4 +37,19 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "shop.payment.tasks.stripe_payments_reconcile_task",
         "schedule": crontab(minute="2-59/5"),
     },
+    # --- Batch sheet imports (traceability/import_jobs.py) ---
+    # Every 5 minutes: an import whose worker died (no progress for 10 minutes, past the task's
+    # hard time limit) is marked failed with a message, never run again; one still waiting 10
+    # minutes after it was queued (the broker lost it) is queued again; uploads of imports that
+    # ended a day ago are deleted. With healthy workers it finds nothing.
+    "traceability-batch-imports-sweep": {
+        "task": "traceability.tasks.batch_imports_sweep_task",
+        "schedule": crontab(minute="*/5"),
+    },
+    # Every day at 03:30: API idempotency keys older than 7 days are forgotten (a client retries
+    # within minutes; a week is far more than any retry needs).
+    "traceability-api-idempotency-keys-purge": {
+        "task": "traceability.tasks.api_idempotency_keys_purge_task",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }

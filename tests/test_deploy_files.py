@@ -122,6 +122,10 @@ def test_volumes_are_declared_and_mounted(compose):
     for name in ("web", "worker"):
         assert "media:/app/media" in services[name]["volumes"]
         assert services[name]["environment"]["DJANGO_MEDIA_ROOT"] == "/app/media"
+        # Uploaded sheets: written by web, read by the worker, never served.
+        assert "private_media:/app/private-media" in services[name]["volumes"]
+        assert services[name]["environment"]["DJANGO_PRIVATE_MEDIA_ROOT"] == "/app/private-media"
+    assert not any("private_media" in mount for mount in services["proxy"]["volumes"])
     for service in services.values():
         for mount in service.get("volumes", []):
             source = mount.split(":", 1)[0]

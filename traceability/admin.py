@@ -10,6 +10,7 @@ from traceability.chain import chain_verify
 from traceability.models import (
     ApiToken,
     Batch,
+    BatchImport,
     BatchInput,
     ComplianceCertificate,
     FarmInput,
@@ -189,3 +190,27 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # keys are created in the portal, where the key is shown once
+
+
+@admin.register(BatchImport)
+class BatchImportAdmin(admin.ModelAdmin):
+    """Uploaded batch sheets as records: state, progress and problems (read only; workers write them)."""
+
+    list_display = [
+        "file_name",
+        "supplier",
+        "status",
+        "rows_checked",
+        "rows_total",
+        "created_count",
+        "created_at",
+    ]
+    list_filter = ["status"]
+    search_fields = ["file_name", "supplier__short_name"]
+    list_select_related = ["supplier"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -343,7 +343,27 @@ class PublishForm(forms.Form):
 
 
 class SheetUploadForm(forms.Form):
+    """Only the size is checked here; the content is read by a worker (traceability.import_jobs)."""
+
     sheet = forms.FileField(label=_("Sheet (XLSX or CSV)"), help_text=_("At most 10 MB and 10,000 rows."))
+
+    def clean_sheet(self):
+        from traceability.imports import MAX_BYTES
+
+        upload = self.cleaned_data["sheet"]
+        if upload.size > MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 10 MB."))
+        return upload
+
+
+class SheetChoiceForm(forms.Form):
+    """Which sheet of a workbook with several to import."""
+
+    sheet = forms.ChoiceField(label=_("Sheet to import"), widget=forms.RadioSelect)
+
+    def __init__(self, *args, choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sheet"].choices = [(name, name) for name in choices]
 
 
 class ApiTokenForm(forms.Form):

@@ -15,20 +15,23 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import math
 import re
-import zipfile
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from oscar.core.loading import get_model
 
+from core import sheets
+from core.sheets import SheetLimits
 from suppliers.models import ProductionBase, Supplier
 from traceability import rules
 from traceability.models import LOT_CODE_RE, Batch, BatchUnit, FarmInput
@@ -54,19 +57,19 @@ COLUMNS = (
         "product",
         pgettext_lazy("batch sheet column", "Product code"),
         True,
-        _lazy("The shop SKU or the GTIN (barcode)."),
+        gettext_lazy("The shop SKU or the GTIN (barcode)."),
     ),
     Column(
         "base",
         pgettext_lazy("batch sheet column", "Production base"),
         True,
-        _lazy("The base's name, as in the portal."),
+        gettext_lazy("The base's name, as in the portal."),
     ),
     Column(
         "lot_code",
         pgettext_lazy("batch sheet column", "Lot code"),
         False,
-        _lazy("Optional: made from the harvest day."),
+        gettext_lazy("Optional: made from the harvest day."),
     ),
     Column(
         "harvest_date", pgettext_lazy("batch sheet column", "Harvest or production date"), True, "YYYY-MM-DD"
@@ -74,13 +77,16 @@ COLUMNS = (
     Column("packing_date", pgettext_lazy("batch sheet column", "Packing date"), False, "YYYY-MM-DD"),
     Column("best_before", pgettext_lazy("batch sheet column", "Best before"), True, "YYYY-MM-DD"),
     Column(
-        "quantity", pgettext_lazy("batch sheet column", "Quantity"), True, _lazy("A whole number above zero.")
+        "quantity",
+        pgettext_lazy("batch sheet column", "Quantity"),
+        True,
+        gettext_lazy("A whole number above zero."),
     ),
     Column(
         "unit",
         pgettext_lazy("batch sheet column", "Unit"),
         False,
-        _lazy("piece, kg, jin or l (default: piece)."),
+        gettext_lazy("piece, kg, jin or l (default: piece)."),
     ),
     Column("notes", pgettext_lazy("batch sheet column", "Notes"), False, ""),
 )
@@ -121,70 +127,76 @@ class ImportResult:
     created: int = 0
     errors: list[RowError] = field(default_factory=list)
     rows: int = 0
+    sheet_name: str = ""  # the worksheet read ("" for a CSV)
+    sheet_choices: list[str] = field(default_factory=list)  # several sheets hold data: pick one
+    parse_memory_kb: int = 0  # peak memory of the child process that read the file
 
     @property
     def ok(self) -> bool:
         return not self.errors
 
 
-# --- Reading the file -----------------------------------------------------------------------------
-class SheetError(Exception):
-    pass
+# --- Reading the file ---------------------------------------------------------------------------
+#: What one batch sheet may hold (core.sheets checks every bound before or while reading).
+SHEET_LIMITS = SheetLimits(
+    max_bytes=MAX_BYTES,
+    max_rows=MAX_ROWS,
+    max_row_number=10 * MAX_ROWS,
+    max_columns=30,
+    max_cells=(MAX_ROWS + 1) * 30,
+    max_cell_chars=5_000,
+    max_chars=16_000_000,
+)
+
+#: The template's help sheets, in every language it is downloaded in: never read as batches.
+HELP_SHEETS = (
+    lambda: _("How to fill it in")[:31],
+    lambda: _("Your products")[:31],
+    lambda: _("Your bases")[:31],
+)
 
 
-def _read_rows(data: bytes, filename: str = "") -> list[tuple[int, list]]:
-    """(sheet row number, cell values) for every row, the header first; empty rows left out."""
-    if len(data) > MAX_BYTES:
-        raise SheetError(_("The file is larger than 10 MB."))
-    if data[:4] == b"PK\x03\x04":
-        return _read_xlsx(data)
-    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise SheetError(
-            _("Old Excel files (.xls) cannot be read: save the sheet as .xlsx or .csv and upload it again.")
+def help_sheet_names() -> list[str]:
+    names = []
+    for language in ("en", "zh-hans"):
+        with translation.override(language):
+            names.extend(name() for name in HELP_SHEETS)
+    return names
+
+
+class SheetProblem(Exception):
+    """The file cannot be read as a sheet; ``errors`` say why, ``sheet_choices`` which sheets to pick."""
+
+    def __init__(
+        self, errors: list[RowError], sheet_choices: list[str] | None = None, peak_memory_kb: int = 0
+    ):
+        super().__init__(errors)
+        self.errors = errors
+        self.sheet_choices = sheet_choices or []
+        self.peak_memory_kb = peak_memory_kb  # of the child process that read the file
+
+
+def read_sheet(data: bytes, *, sheet: str | None = None) -> sheets.Sheet:
+    """The rows of a batch sheet, read in a child process within the memory and time limits
+    (settings SHEET_PARSE_MEMORY_MB, SHEET_PARSE_SECONDS); ``SheetProblem`` when it cannot be."""
+    try:
+        return sheets.sheet_read_bounded(
+            data,
+            limits=SHEET_LIMITS,
+            sheet=sheet or None,
+            ignore_sheets=help_sheet_names(),
+            memory_bytes=settings.SHEET_PARSE_MEMORY_MB * sheets.MB,
+            seconds=settings.SHEET_PARSE_SECONDS,
         )
-    return _read_csv(data)
-
-
-def _read_xlsx(data: bytes):
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-        raise SheetError(_("The file is not an Excel sheet we can read: save it as .xlsx or .csv."))
-    try:
-        sheet = workbook.worksheets[0]
-        rows = []
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            if any(value not in (None, "") for value in values):
-                rows.append((number, list(values)))
-            if len(rows) > MAX_ROWS + 1:
-                break
-        return rows
-    finally:
-        workbook.close()
-
-
-def _read_csv(data: bytes):
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - gb18030 decodes any byte string
-        raise SheetError(_("The file's text encoding is not UTF-8 or GB18030."))
-    if "\x00" in text:
-        raise SheetError(_("The file is neither a CSV nor an XLSX sheet."))
-    first_line = text.split("\n", 1)[0]
-    delimiter = max((",", "\t", ";"), key=first_line.count)
-    rows = []
-    for number, values in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
-        if any(value.strip() for value in values):
-            rows.append((number, values))
-        if len(rows) > MAX_ROWS + 1:
-            break
-    return rows
+    except sheets.SheetChoiceNeeded as error:
+        raise SheetProblem(
+            [RowError(0, "", error.message)], sheet_choices=error.sheets, peak_memory_kb=error.peak_memory_kb
+        ) from None
+    except sheets.SheetError as error:
+        column = _("Column %(letter)s") % {"letter": error.column_name} if error.column else ""
+        raise SheetProblem(
+            [RowError(error.row, column, error.message)], peak_memory_kb=error.peak_memory_kb
+        ) from None
 
 
 # --- Headers ------------------------------------------------------------------------------------------
@@ -214,7 +226,7 @@ def _map_header(row_number: int, header: list, errors: list[RowError]) -> dict[s
             continue
         key = names.get(_normal(cell))
         if key is None:
-            unknown.append(str(cell))
+            unknown.append(_shown(str(cell)))
         elif key in positions:
             errors.append(
                 RowError(row_number, str(COLUMN_BY_KEY[key].label), _("This column appears twice."))
@@ -246,9 +258,14 @@ class CellError(Exception):
 def _text(value) -> str:
     if value is None:
         return ""
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
         value = int(value)
     return str(value).strip()
+
+
+def _shown(text: str, limit: int = 40) -> str:
+    """A cell's text as quoted back in a message: a 5,000-character cell is not repeated whole."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def parse_date(value) -> datetime.date | None:
@@ -258,7 +275,7 @@ def parse_date(value) -> datetime.date | None:
         return value.date()
     if isinstance(value, datetime.date):
         return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
         number = int(value)
         if 19000101 <= number <= 29991231:
             value = str(number)
@@ -271,7 +288,7 @@ def parse_date(value) -> datetime.date | None:
         except ValueError:
             continue
     raise CellError(
-        _("“%(value)s” is not a date: write it as YYYY-MM-DD, e.g. 2026-03-15.") % {"value": text}
+        _("“%(value)s” is not a date: write it as YYYY-MM-DD, e.g. 2026-03-15.") % {"value": _shown(text)}
     )
 
 
@@ -282,13 +299,15 @@ def parse_quantity(value) -> int:
     try:
         number = Decimal(text)
     except InvalidOperation:
-        raise CellError(_("“%(value)s” is not a number.") % {"value": text})
+        number = None
+    if number is None or not number.is_finite():  # NaN, Infinity, inf, sNaN
+        raise CellError(_("“%(value)s” is not a number.") % {"value": _shown(text)})
     if number != number.to_integral_value():
-        raise CellError(_("The quantity must be a whole number, not %(value)s.") % {"value": text})
+        raise CellError(_("The quantity must be a whole number, not %(value)s.") % {"value": _shown(text)})
     if number <= 0:
-        raise CellError(_("The quantity must be more than zero (it is %(value)s).") % {"value": text})
+        raise CellError(_("The quantity must be more than zero (it is %(value)s).") % {"value": _shown(text)})
     if number > 2_000_000_000:
-        raise CellError(_("The quantity %(value)s is too large.") % {"value": text})
+        raise CellError(_("The quantity %(value)s is too large.") % {"value": _shown(text)})
     return int(number)
 
 
@@ -298,7 +317,7 @@ def parse_unit(value) -> str:
         return BatchUnit.PIECE
     unit = UNIT_LOOKUP.get(text.lower())
     if unit is None:
-        raise CellError(_("Unknown unit “%(value)s”: use piece, kg, jin or l.") % {"value": text})
+        raise CellError(_("Unknown unit “%(value)s”: use piece, kg, jin or l.") % {"value": _shown(text)})
     return unit
 
 
@@ -311,12 +330,12 @@ def check_lot_code(text: str) -> str:
                 "Lot code “%(value)s” has characters that are not Latin letters or digits "
                 "(GS1 lot codes are ASCII)."
             )
-            % {"value": text}
+            % {"value": _shown(text)}
         )
     if not LOT_CODE_RE.match(text):
         raise CellError(
             _("Lot code “%(value)s”: 1 to 20 letters, digits and - . _ /, starting with a letter or digit.")
-            % {"value": text}
+            % {"value": _shown(text)}
         )
     return text
 
@@ -372,10 +391,12 @@ class SupplierCatalogue:
             Q(partner_sku=code) | Q(product__gtin__in=gtin_forms) | Q(product__title=code)
         ).exists()
         if elsewhere:
-            raise CellError(_("Product “%(code)s” is sold by another supplier, not by you.") % {"code": code})
+            raise CellError(
+                _("Product “%(code)s” is sold by another supplier, not by you.") % {"code": _shown(code)}
+            )
         raise CellError(
             _("No product of yours has the code “%(code)s”: use the SKU or GTIN listed in the template.")
-            % {"code": code}
+            % {"code": _shown(code)}
         )
 
     def base(self, name: str) -> ProductionBase:
@@ -392,8 +413,8 @@ class SupplierCatalogue:
 
     def _refuse_base(self, name: str):
         if ProductionBase.objects.filter(name=name.strip()).exists():
-            raise CellError(_("Base “%(name)s” belongs to another supplier.") % {"name": name})
-        raise CellError(_("You have no base named “%(name)s”.") % {"name": name})
+            raise CellError(_("Base “%(name)s” belongs to another supplier.") % {"name": _shown(name)})
+        raise CellError(_("You have no base named “%(name)s”.") % {"name": _shown(name)})
 
 
 # --- Checking and importing -----------------------------------------------------------------------
@@ -411,7 +432,13 @@ class _Row:
     notes: str
 
 
-def _check_rows(supplier: Supplier, rows, result: ImportResult) -> list[_Row]:
+Progress = Callable[[int, int], None]  # (rows checked, rows in the sheet)
+PROGRESS_EVERY = 250
+
+
+def _check_rows(
+    supplier: Supplier, rows, result: ImportResult, progress: Progress | None = None
+) -> list[_Row]:
     (header_number, header), *body = rows
     positions = _map_header(header_number, header, result.errors)
     if result.errors:
@@ -433,7 +460,9 @@ def _check_rows(supplier: Supplier, rows, result: ImportResult) -> list[_Row]:
     today = timezone.localdate()
     label = {column.key: str(column.label) for column in COLUMNS}
     checked: list[_Row] = []
-    for number, values in body:
+    for done, (number, values) in enumerate(body):
+        if progress is not None and done % PROGRESS_EVERY == 0:
+            progress(done, len(body))
 
         def cell(key, values=values):
             index = positions.get(key)
@@ -577,36 +606,53 @@ def _check_intervals(rows: list[_Row], result: ImportResult, column: str) -> Non
             result.errors.append(RowError(row.number, column, reason))
 
 
-def batch_sheet_import(
-    *, supplier: Supplier, data: bytes, filename: str = "", created_by=None
-) -> ImportResult:
-    """Check a CSV/XLSX sheet of batches and, only when every row is right, create them all as drafts."""
+def batch_sheet_check(
+    *, supplier: Supplier, data: bytes, sheet: str | None = None, progress: Progress | None = None
+) -> tuple[ImportResult, list[_Row]]:
+    """Read and check a CSV/XLSX sheet of batches; writes nothing. The rows come back only when
+    every one is right (``result.ok``); otherwise ``result.errors`` lists every problem."""
     result = ImportResult()
     try:
-        rows = _read_rows(data, filename)
-    except SheetError as error:
-        result.errors.append(RowError(0, "", str(error)))
-        return result
-    if not rows:
-        result.errors.append(RowError(0, "", _("The file is empty.")))
-        return result
-    checked = _check_rows(supplier, rows, result)
+        read = read_sheet(data, sheet=sheet)
+    except SheetProblem as problem:
+        result.errors = problem.errors
+        result.sheet_choices = problem.sheet_choices
+        result.parse_memory_kb = problem.peak_memory_kb
+        return result, []
+    result.sheet_name = read.name
+    result.parse_memory_kb = read.peak_memory_kb
+    checked = _check_rows(supplier, read.rows, result, progress)
+    if progress is not None:
+        progress(result.rows, result.rows)
     if result.errors:
         result.errors.sort(key=lambda e: (e.row, e.column))
+        return result, []
+    return result, checked
+
+
+def batch_sheet_import(
+    *, supplier: Supplier, data: bytes, filename: str = "", created_by=None, sheet: str | None = None
+) -> ImportResult:
+    """Check a CSV/XLSX sheet of batches and, only when every row is right, create them all as drafts."""
+    result, rows = batch_sheet_check(supplier=supplier, data=data, sheet=sheet)
+    if not result.ok:
         return result
     try:
-        result.created = _create(checked, created_by)
+        result.created = batches_create(rows=rows, created_by=created_by)
     except IntegrityError:
-        result.errors.append(
-            RowError(
-                0, "", _("Some lot codes were taken while the sheet was being imported: upload it again.")
-            )
-        )
+        result.errors.append(lot_codes_taken_error())
     return result
 
 
+def lot_codes_taken_error() -> RowError:
+    return RowError(
+        0, "", _("Some lot codes were taken while the sheet was being imported: upload it again.")
+    )
+
+
 @transaction.atomic
-def _create(rows: list[_Row], created_by) -> int:
+def batches_create(*, rows: list[_Row], created_by) -> int:
+    """Insert checked rows as draft batches in one transaction, generating missing lot codes."""
     generated = [row for row in rows if not row.lot_code]
     if generated:
         stems = {row.harvest_date.strftime("%y%m%d") for row in generated}

@@ -711,3 +711,135 @@ class RecallNotice(models.Model):
 
     def __str__(self):
         return f"{self.recall_id} → {self.email}"
+
+
+# --- Sheet imports and API retries (issue 10) ---------------------------------------------------------
+def private_storage():
+    """Files nobody may download (settings.STORAGES["private"], outside MEDIA_ROOT)."""
+    from django.core.files.storage import storages
+
+    return storages["private"]
+
+
+class BatchImport(models.Model):
+    """A sheet of batches uploaded in the portal and read by a worker: its state, progress and outcome.
+
+    The upload waits in private storage; ``traceability.import_jobs`` reads it in a Celery task (the
+    parse itself in a bounded child process), counts rows as it checks them, and either creates every
+    batch in one transaction, together with the status ``imported``, or none (``refused``: problems
+    listed by row and column; ``failed``: the job could not finish, e.g. a worker died).
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("waiting for a worker")
+        RUNNING = "running", _("being read")
+        IMPORTED = "imported", _("imported")
+        REFUSED = "refused", _("refused")
+        FAILED = "failed", _("failed")
+
+    class Stage(models.TextChoices):
+        READING = "reading", _("reading the file")
+        CHECKING = "checking", _("checking the rows")
+        SAVING = "saving", _("saving the batches")
+
+    FINISHED = (Status.IMPORTED, Status.REFUSED, Status.FAILED)
+
+    supplier = models.ForeignKey(
+        "suppliers.Supplier",
+        on_delete=models.CASCADE,
+        related_name="batch_imports",
+        verbose_name=_("supplier"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    file = models.FileField(
+        _("file"), upload_to=TraceUploadName("imports"), storage=private_storage, blank=True, max_length=200
+    )
+    file_name = models.CharField(_("file name"), max_length=255)
+    file_size = models.PositiveIntegerField(_("file size (bytes)"))
+    language = models.CharField(_("language"), max_length=10)
+    sheet_name = models.CharField(_("sheet"), max_length=100, blank=True)
+    #: Several sheets held data: the user picks one of these (the upload is kept until then).
+    sheet_choices = models.JSONField(_("sheets to choose from"), default=list, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices, blank=True)
+    rows_total = models.PositiveIntegerField(_("rows in the sheet"), default=0)
+    rows_checked = models.PositiveIntegerField(_("rows checked"), default=0)
+    created_count = models.PositiveIntegerField(_("batches created"), default=0)
+    #: [{"row": 3, "column": "数量", "message": "…"}], the first MAX_STORED_ERRORS of error_count.
+    errors = models.JSONField(_("problems"), default=list, blank=True)
+    error_count = models.PositiveIntegerField(_("number of problems"), default=0)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    #: Last sign of life: set when queued, when a worker takes it and as rows are checked.
+    heartbeat_at = models.DateTimeField(_("last progress at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    MAX_STORED_ERRORS = 1000
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("batch sheet import")
+        verbose_name_plural = _("batch sheet imports")
+        indexes = [models.Index(fields=["status", "heartbeat_at"], name="trace_import_status_beat")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["queued", "running", "imported", "refused", "failed"]),
+                name="trace_import_status_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(rows_checked__lte=F("rows_total")), name="trace_import_checked_within_total"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in self.FINISHED
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.IMPORTED:
+            return 100
+        return int(100 * self.rows_checked / self.rows_total) if self.rows_total else 0
+
+
+class ApiIdempotencyKey(models.Model):
+    """The first answer to an API create sent with an ``Idempotency-Key`` header, kept for retries.
+
+    One row per supplier and key (a unique constraint): of two concurrent requests with the same key,
+    the second waits on the first's uncommitted row and then replays its answer, so nothing is ever
+    created twice. ``fingerprint`` is the SHA-256 of the method, path and parsed body: the same key
+    with another body is refused.
+    """
+
+    supplier = models.ForeignKey(
+        "suppliers.Supplier", on_delete=models.CASCADE, related_name="+", verbose_name=_("supplier")
+    )
+    key = models.CharField(_("idempotency key"), max_length=255)
+    fingerprint = models.CharField(_("request fingerprint"), max_length=64)
+    #: 0 while the first request is still being answered (its row is not committed yet).
+    status_code = models.PositiveSmallIntegerField(_("status code"), default=0)
+    response_body = models.TextField(_("response body"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("API idempotency key")
+        verbose_name_plural = _("API idempotency keys")
+        constraints = [
+            models.UniqueConstraint(fields=["supplier", "key"], name="trace_idempotency_key_per_supplier")
+        ]
+        indexes = [models.Index(fields=["created_at"], name="trace_idempotency_created")]
+
+    def __str__(self):
+        return f"{self.supplier_id}: {self.key}"

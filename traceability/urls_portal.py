@@ -11,6 +11,11 @@ urlpatterns = [
     path("batches/new/", portal.BatchCreateView.as_view(), name="batch-create"),
     path("batches/upload/", portal.SheetUploadView.as_view(), name="upload"),
     path("batches/template.<str:kind>", portal.SheetTemplateView.as_view(), name="template"),
+    path("batches/imports/<int:pk>/", portal.BatchImportView.as_view(), name="import"),
+    path(
+        "batches/imports/<int:pk>/status.json", portal.BatchImportStatusView.as_view(), name="import-status"
+    ),
+    path("batches/imports/<int:pk>/sheet/", portal.BatchImportSheetView.as_view(), name="import-sheet"),
     path("batches/<int:pk>/", portal.BatchDetailView.as_view(), name="batch"),
     path("batches/<int:pk>/edit/", portal.BatchUpdateView.as_view(), name="batch-update"),
     path("batches/<int:pk>/delete/", portal.BatchDeleteView.as_view(), name="batch-delete"),

@@ -22,6 +22,8 @@ from django.utils.translation import gettext as _
 from oscar.core.loading import get_class, get_model
 from oscar.templatetags.currency_filters import currency
 
+from core.queue import queue_now
+
 from . import orders
 from . import stripe_gateway as gateway
 from .models import StripeEvent, StripePayment, StripeRefund
@@ -351,21 +353,6 @@ def stripe_event_enqueue(*, event_id: str) -> bool:
         logger.exception("stripe: event %s not queued or not processed; the sweeper will take it", event_id)
         return False
     return True
-
-
-def queue_now(task, *args) -> None:
-    """Queue a task or fail within milliseconds: never wait on a broker that is down.
-
-    Celery's own publish would retry the connection for seconds (kombu's default), holding the
-    webhook's answer; here the pooled connection is checked once, and a failure is the caller's
-    to log: whatever had to happen is in the database and a periodic job catches up.
-    """
-    if task.app.conf.task_always_eager:
-        task.apply_async(args=args)
-        return
-    with task.app.pool.acquire(block=True, timeout=1) as connection:
-        connection.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=1)
-        task.apply_async(args=args, connection=connection, retry=False)
 
 
 def _intent_payload(event: StripeEvent) -> gateway.Intent | None:

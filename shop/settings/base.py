@@ -188,15 +188,27 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "media")))
+# Uploads that are never served to anyone (batch sheets waiting for a worker): outside MEDIA_ROOT,
+# so neither nginx's /media/ nor Django's DEBUG media view can reach them. Web and worker share it.
+PRIVATE_MEDIA_ROOT = Path(env("DJANGO_PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "private-media")))
+PRIVATE_STORAGE = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": "/private-media-is-not-served/"},
+}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "private": PRIVATE_STORAGE,
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000  # Wagtail's page editor posts many fields
 # Pillow refuses images above this many pixels (decompression bombs) with an error.
 PILLOW_MAX_IMAGE_PIXELS = 40_000_000
+# Uploaded sheets are read in a child process held to this much memory (address space) and time
+# (core.sheets.sheet_read_bounded); past either, the upload is refused with a message saying so.
+SHEET_PARSE_MEMORY_MB = env.int("SHEET_PARSE_MEMORY_MB", default=512)
+SHEET_PARSE_SECONDS = env.int("SHEET_PARSE_SECONDS", default=60)
 
 # --- Cache, sessions, Celery ------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")

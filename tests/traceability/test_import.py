@@ -1,6 +1,7 @@
 """A sheet of batches is imported all or nothing, with every problem listed by row and column."""
 
 import datetime
+import io
 
 import pytest
 from django.db import connection
@@ -203,8 +204,6 @@ def test_the_number_of_reads_does_not_grow_with_the_sheet_and_rows_are_inserted_
 
 
 def test_the_templates_list_the_columns_and_the_suppliers_products_and_bases(grower):
-    import io
-
     from openpyxl import load_workbook
 
     with translation.override("zh-hans"):
@@ -219,8 +218,6 @@ def test_the_templates_list_the_columns_and_the_suppliers_products_and_bases(gro
 
 
 def test_the_downloaded_template_filled_in_imports(grower):
-    import io
-
     from openpyxl import load_workbook
 
     workbook = load_workbook(io.BytesIO(template_xlsx(grower.supplier)))
@@ -230,3 +227,91 @@ def test_the_downloaded_template_filled_in_imports(grower):
     workbook.save(buffer)
 
     assert _import(grower, buffer.getvalue()).created == 1
+
+
+# --- Malformed sheets: a clear answer, nothing imported (issue 10) -------------------------------------
+@pytest.mark.parametrize("value", ["NaN", "nan", "Infinity", "-inf", "inf", "sNaN", "1e309", "1" + "0" * 400])
+def test_nan_infinity_and_huge_numbers_in_a_quantity_are_refused_in_their_row(grower, value):
+    with translation.override("en"):
+        result = _import(grower, csv_bytes([_row(grower), _row(grower, quantity=value)]))
+
+    assert [(e.row, e.column) for e in result.errors] == [(3, "Quantity")]
+    assert len(result.errors[0].message) < 200, "a 401-digit cell is not repeated whole"
+    assert not Batch.objects.exists()
+
+
+@pytest.mark.parametrize("value", ["NaN", "inf", "1e309", "2026-02-30", "9" * 5000])
+def test_a_date_that_is_not_one_is_refused_in_its_row(grower, value):
+    with translation.override("en"):
+        result = _import(grower, csv_bytes([_row(grower, harvest=value)]))
+
+    assert [(e.row, e.column) for e in result.errors] == [(2, "Harvest or production date")]
+    assert not Batch.objects.exists()
+
+
+def test_a_number_cell_holding_infinity_in_a_workbook_is_refused_naming_the_cell(grower):
+    from tests.core import sheet_files as files
+
+    row = _row(grower)
+    row[6] = 120
+    data = files.xlsx(
+        [("批次", files.worksheet(files.rows_xml([HEADER_ZH, row]).replace("<v>120</v>", "<v>INF</v>")))]
+    )
+
+    with translation.override("en"):
+        result = _import(grower, data)
+
+    assert [(e.row, e.column) for e in result.errors] == [(2, "Column G")]
+    assert "infinity" in result.errors[0].message and not Batch.objects.exists()
+
+
+def test_a_workbook_with_two_sheets_of_batches_names_them_and_imports_the_one_chosen(grower):
+    from tests.core import sheet_files as files
+
+    data = files.xlsx(
+        [
+            ("三月", files.worksheet(files.rows_xml([HEADER_ZH, _row(grower, lot="MAR-1")]))),
+            ("四月", files.worksheet(files.rows_xml([HEADER_ZH, _row(grower, lot="APR-1")]))),
+        ]
+    )
+
+    asked = _import(grower, data)
+    chosen = batch_sheet_import(supplier=grower.supplier, data=data, sheet="四月")
+
+    assert not asked.ok and asked.sheet_choices == ["三月", "四月"] and "三月" in str(asked.errors[0])
+    assert chosen.ok and chosen.sheet_name == "四月" and Batch.objects.get().lot_code == "APR-1"
+
+
+def test_hidden_rows_of_batches_are_refused_not_imported_unseen(grower):
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(
+        io.BytesIO(xlsx_bytes([_row(grower, lot="SEEN-1"), _row(grower, lot="HIDDEN-1")]))
+    )
+    workbook.active.row_dimensions[3].hidden = True
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+
+    with translation.override("en"):
+        result = _import(grower, buffer.getvalue())
+
+    assert not result.ok and "Hidden rows hold data: 3" in str(result.errors[0])
+    assert not Batch.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [
+        (b'Product code,Quantity\nSY04-002,"12\n', "never closed"),
+        ("产品编码,生产基地\r一,二\r".encode("gb18030"), "Missing column"),
+        (b"Product code,Notes\n" + b"x," + b"y" * 6000 + b"\n", "5,000 characters"),
+        (b"Product code\x00,Notes\n", "NUL"),
+    ],
+    ids=["unclosed quote", "cr-only gb18030", "cell over the field limit", "nul"],
+)
+def test_a_malformed_csv_gets_a_clear_message_and_imports_nothing(grower, data, words):
+    with translation.override("en"):
+        result = _import(grower, data)
+
+    assert not result.ok and words in " ".join(str(e) for e in result.errors)
+    assert not Batch.objects.exists()

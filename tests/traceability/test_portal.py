@@ -260,7 +260,7 @@ def test_a_draft_has_no_labels_yet(client, coop):
     assert client.get(f"/shop/portal/batches/{draft(coop).pk}/labels/").status_code == 404
 
 
-def test_an_uploaded_sheet_imports_or_lists_its_errors(client, coop):
+def test_an_uploaded_sheet_imports_or_lists_its_errors(client, coop, django_capture_on_commit_callbacks):
     good = xlsx_bytes(
         [
             [
@@ -283,14 +283,19 @@ def test_an_uploaded_sheet_imports_or_lists_its_errors(client, coop):
         [["SKU-X", coop.base.name, "UP-2", "昨天", "", "2030-01-01", "0", "", ""]], header=HEADER_ZH
     )
 
-    refused = client.post("/shop/portal/batches/upload/", {"sheet": io.BytesIO(bad)})
-    assert refused.status_code == 200 and len(refused.context["result"].errors) == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        posted = client.post("/shop/portal/batches/upload/", {"sheet": io.BytesIO(bad)})
+    refused = client.get(posted.url)
+    assert refused.status_code == 200 and refused.context["job"].error_count == 2
     assert "采收/生产日期" in refused.content.decode() and not Batch.objects.exists()
 
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    accepted = client.post("/shop/portal/batches/upload/", {"sheet": SimpleUploadedFile("b.xlsx", good)})
-    assert accepted.status_code == 302 and Batch.objects.get().lot_code == "UP-1"
+    with django_capture_on_commit_callbacks(execute=True):
+        posted = client.post("/shop/portal/batches/upload/", {"sheet": SimpleUploadedFile("b.xlsx", good)})
+    accepted = client.get(posted.url)
+    assert accepted.status_code == 200 and Batch.objects.get().lot_code == "UP-1"
+    assert accepted.context["job"].status == "imported"
 
 
 def test_the_templates_download(client, coop):

@@ -7,18 +7,20 @@ every batch, base or token is read through a queryset scoped to it, so another s
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
-from django.views.generic import FormView, TemplateView
+from django.views.generic import FormView, TemplateView, View
 
 from suppliers.views.portal import PortalFormMixin, PortalMixin
 from suppliers.views.utils import add_validation_error
-from traceability import imports, qr, rules, selectors, services
+from traceability import import_jobs, imports, qr, rules, selectors, services
 from traceability.forms import (
     ApiTokenForm,
     BatchForm,
@@ -30,10 +32,11 @@ from traceability.forms import (
     ItemFormSet,
     PublishForm,
     ReasonForm,
+    SheetChoiceForm,
     SheetUploadForm,
     input_specs,
 )
-from traceability.models import ApiToken, Batch, ComplianceCertificate
+from traceability.models import ApiToken, Batch, BatchImport, ComplianceCertificate
 
 BATCHES_PER_PAGE = 25
 
@@ -334,26 +337,87 @@ class LabelSheetView(BatchMixin, TemplateView):
 
 # --- Sheet upload ---------------------------------------------------------------------------------
 class SheetUploadView(PortalMixin, FormView):
+    """Stores the upload and hands it to a worker; the job's page follows it (see import_jobs)."""
+
     section = "batches"
     template_name = "traceability/portal/upload.html"
     form_class = SheetUploadForm
 
+    def get_context_data(self, **kwargs):
+        recent = BatchImport.objects.filter(supplier=self.supplier).order_by("-created_at", "-pk")[:5]
+        return super().get_context_data(recent_imports=recent, **kwargs)
+
     def form_valid(self, form):
-        upload = form.cleaned_data["sheet"]
-        if upload.size > imports.MAX_BYTES:
-            form.add_error("sheet", _("The file is larger than 10 MB."))
-            return self.form_invalid(form)
-        result = imports.batch_sheet_import(
-            supplier=self.supplier, data=upload.read(), filename=upload.name, created_by=self.request.user
+        job = import_jobs.batch_import_start(
+            supplier=self.supplier,
+            upload=form.cleaned_data["sheet"],
+            created_by=self.request.user,
+            language=translation.get_language() or settings.LANGUAGE_CODE,
         )
-        if not result.ok:
-            return self.render_to_response(self.get_context_data(form=form, result=result))
-        messages.success(
-            self.request,
-            _("%(count)s batches imported as drafts. Add inspections and certificates, then publish them.")
-            % {"count": result.created},
+        return redirect("trace_portal:import", pk=job.pk)
+
+
+class BatchImportMixin(PortalMixin):
+    """Loads the import named in the URL through the supplier's own imports (404 otherwise)."""
+
+    section = "batches"
+
+    def load_objects(self):
+        self.job = get_object_or_404(BatchImport, pk=self.kwargs["pk"], supplier=self.supplier)
+
+
+class BatchImportView(BatchImportMixin, TemplateView):
+    """An import's progress while a worker reads it (the page refreshes itself), then its outcome."""
+
+    template_name = "traceability/portal/import.html"
+
+    def get_context_data(self, **kwargs):
+        job = self.job
+        can_choose = bool(job.sheet_choices and job.file)
+        return super().get_context_data(
+            job=job,
+            choice_form=SheetChoiceForm(choices=job.sheet_choices) if can_choose else None,
+            upload_form=SheetUploadForm() if job.status in (job.Status.REFUSED, job.Status.FAILED) else None,
+            shown_errors=job.errors[:500],
+            **kwargs,
         )
-        return redirect(reverse("trace_portal:batches") + "?status=draft")
+
+
+class BatchImportStatusView(BatchImportMixin, View):
+    """The progress as JSON, for the page's script (the page also refreshes itself without one)."""
+
+    def get(self, request, *args, **kwargs):
+        job = self.job
+        return JsonResponse(
+            {
+                "status": job.status,
+                "status_display": job.get_status_display(),
+                "stage": job.stage,
+                "stage_display": job.get_stage_display() if job.stage else "",
+                "rows_checked": job.rows_checked,
+                "rows_total": job.rows_total,
+                "percent": job.percent,
+                "finished": job.finished,
+            },
+            headers={"Cache-Control": "no-store"},
+        )
+
+
+class BatchImportSheetView(BatchImportMixin, View):
+    """The user picked one sheet of a workbook with several: the same upload is read again."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        form = SheetChoiceForm(request.POST, choices=self.job.sheet_choices)
+        if not form.is_valid():
+            messages.error(request, _("Choose one of the sheets listed."))
+            return redirect("trace_portal:import", pk=self.job.pk)
+        try:
+            import_jobs.batch_import_choose_sheet(job=self.job, sheet=form.cleaned_data["sheet"])
+        except ValidationError as error:
+            _service_errors(request, error)
+        return redirect("trace_portal:import", pk=self.job.pk)
 
 
 class SheetTemplateView(PortalMixin, TemplateView):
