@@ -5,6 +5,7 @@ whose services keep the history and the price books' versions."""
 from django.contrib import admin
 
 from channels.models import (
+    Delivery,
     DeliverySite,
     Invitation,
     ManagerAssignment,
@@ -91,8 +92,21 @@ class PriceListAdmin(admin.ModelAdmin):
         return False
 
 
+class DeliveryInline(admin.TabularInline):
+    model = Delivery
+    extra = 0
+    fields = ["site", "date", "status", "delivered_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(OrganisationOrder)
 class OrganisationOrderAdmin(admin.ModelAdmin):
-    list_display = ["order", "organisation", "placed_by", "created_at"]
-    list_filter = ["organisation__channel"]
-    readonly_fields = ["order", "organisation", "placed_by", "created_at"]
+    list_display = ["order", "organisation", "po_number", "source", "placed_by", "created_at"]
+    list_filter = ["organisation__channel", "source"]
+    search_fields = ["order__number", "po_number", "organisation__name"]
+    readonly_fields = ["order", "organisation", "placed_by", "source", "po_number", "note", "created_at"]
+    inlines = [DeliveryInline]

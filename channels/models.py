@@ -482,7 +482,15 @@ class PriceListEntry(models.Model):
 
 
 class OrganisationOrder(models.Model):
-    """The organisation an order was placed for, and by whom (written inside the placement)."""
+    """The organisation an order was placed for, by whom, from what, and the PO number and note that
+    travel with it to every document (written inside the placement)."""
+
+    class Source(models.TextChoices):
+        BASKET = "basket", _("Basket")
+        SHEET = "sheet", _("Order sheet")
+        REORDER = "reorder", _("Re-order")
+        QUOTE = "quote", _("Quote")
+        STANDING = "standing", _("Standing delivery")
 
     order = models.OneToOneField(
         "order.Order", on_delete=models.CASCADE, related_name="organisation_link", verbose_name=_("order")
@@ -498,6 +506,14 @@ class OrganisationOrder(models.Model):
         related_name="+",
         verbose_name=_("placed by"),
     )
+    source = models.CharField(_("placed from"), max_length=16, choices=Source.choices, default=Source.BASKET)
+    po_number = models.CharField(
+        _("PO number"),
+        max_length=40,
+        blank=True,
+        help_text=_("The organisation's own purchase-order number; printed on every document of the order."),
+    )
+    note = models.TextField(_("note"), blank=True, max_length=1000)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -507,3 +523,63 @@ class OrganisationOrder(models.Model):
 
     def __str__(self):
         return f"{self.organisation} · {self.order_id}"
+
+
+class Delivery(models.Model):
+    """What one drop at one delivery site on one day carries: the unit of the delivery note (送货单)
+    and of the canteen's receiving packet (索证索票).
+
+    Contract: every line of an organisation's order belongs to exactly one delivery
+    (``DeliveryLine``, one-to-one with the order line), written inside the placement transaction; an
+    order may have several deliveries (lines to different sites, or on different days). A retail
+    order has none.
+    """
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        DISPATCHED = "dispatched", _("Dispatched")
+        DELIVERED = "delivered", _("Delivered")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    organisation_order = models.ForeignKey(
+        OrganisationOrder, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("order")
+    )
+    site = models.ForeignKey(
+        DeliverySite, on_delete=models.PROTECT, related_name="deliveries", verbose_name=_("delivery site")
+    )
+    date = models.DateField(_("delivery date"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PLANNED)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "site", "pk"]
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation_order", "site", "date"], name="channels_delivery_one_per_site_and_day"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.site} · {self.date:%Y-%m-%d}"
+
+
+class DeliveryLine(models.Model):
+    """An order line's place in a delivery (see ``Delivery``)."""
+
+    delivery = models.ForeignKey(
+        Delivery, on_delete=models.CASCADE, related_name="lines", verbose_name=_("delivery")
+    )
+    line = models.OneToOneField(
+        "order.Line", on_delete=models.CASCADE, related_name="delivery_link", verbose_name=_("order line")
+    )
+
+    class Meta:
+        ordering = ["delivery", "line"]
+        verbose_name = _("delivery line")
+        verbose_name_plural = _("delivery lines")
+
+    def __str__(self):
+        return f"{self.delivery} · {self.line_id}"

@@ -6,10 +6,19 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, transaction
 
-from channels.models import ManagerAssignment, Membership, Organisation, PriceList, PriceListEntry
+from channels.models import (
+    Delivery,
+    DeliveryLine,
+    ManagerAssignment,
+    Membership,
+    Organisation,
+    OrganisationOrder,
+    PriceList,
+    PriceListEntry,
+)
 from core.sales_channels import SalesChannel
-from tests.factories.channels import OrganisationFactory, member_of
-from tests.factories.order import product_for_sale
+from tests.factories.channels import DeliverySiteFactory, OrganisationFactory, member_of
+from tests.factories.order import basket_with, place_order, product_for_sale
 
 pytestmark = pytest.mark.django_db
 
@@ -101,3 +110,22 @@ def test_on_postgresql_two_entries_of_one_list_cannot_price_a_product_on_the_sam
     ):
         with pytest.raises(IntegrityError), transaction.atomic():
             entry(price_list, product, **overlapping)
+
+
+def test_an_order_line_belongs_to_one_delivery_and_an_order_to_one_delivery_per_site_and_day():
+    organisation = OrganisationFactory()
+    east, west = (
+        DeliverySiteFactory(organisation=organisation),
+        DeliverySiteFactory(organisation=organisation),
+    )
+    order = place_order(basket=basket_with((product_for_sale(), 2)))
+    link = OrganisationOrder.objects.create(order=order, organisation=organisation, po_number="PO-1")
+    delivery = Delivery.objects.create(organisation_order=link, site=east, date=DAY)
+    DeliveryLine.objects.create(delivery=delivery, line=order.lines.get())
+    Delivery.objects.create(organisation_order=link, site=west, date=DAY)  # another site: fine
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Delivery.objects.create(organisation_order=link, site=east, date=DAY)
+    other = Delivery.objects.create(organisation_order=link, site=east, date=DAY + datetime.timedelta(days=7))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        DeliveryLine.objects.create(delivery=other, line=order.lines.get())
