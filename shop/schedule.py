@@ -10,6 +10,14 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "suppliers.tasks.certification_expiry_reminders_send_task",
         "schedule": crontab(hour=8, minute=0),
     },
+    # Every minute: deliver outbox messages (e-mails, SMS, outside calls recorded with the change
+    # that caused them, core/outbox.py) that no worker delivered: Redis was down at the commit, or
+    # an attempt failed and its backoff has passed. A message is claimed under a row lock, so this
+    # job running twice, or beside the workers, never sends one twice.
+    "core-outbox-sweep": {
+        "task": "core.tasks.outbox_sweep_task",
+        "schedule": crontab(minute="*"),
+    },
     # Wagtail scheduled publishing: a page set to go live (or expire) at 09:00 does so by 09:01.
     "cms-publish-scheduled-pages": {
         "task": "cms.pages_publish_scheduled_task",

@@ -17,3 +17,13 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _sms_outbox_emptied():
+    """Text messages sent by the locmem SMS backend (core.sms) start empty in every test, like mail.outbox."""
+    from core import sms
+
+    sms.outbox.clear()
+    yield
+    sms.outbox.clear()

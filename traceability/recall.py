@@ -6,12 +6,13 @@
   locked first, then batches in primary-key order (the shop's lock order); what remains of a batch on
   sale leaves its stock record, every batch becomes "recalled", a ``Recall`` remembers who, when, why
   and which batches, and each batch's event chain gets a ``holding`` event with disposition
-  ``recalled``. The buyers' e-mails are queued after commit.
+  ``recalled``. Each buyer's e-mail and each mobile number's SMS are recorded in the outbox in the
+  same transaction (``recall_notices_record``), so they go out after the commit even if Redis is down.
 * ``recall_rows`` lists every affected order line (one row per batch allocation) as plain tuples,
   sortable; ``recall_csv`` and ``recall_xlsx`` write them as a spreadsheet with formula injection
   defused.
-* ``recall_notices_send`` e-mails each buyer once (``RecallNotice``: unique per recall and address,
-  stamped when sent), so the Celery task can be retried safely.
+* ``recall_notice_send`` (the outbox handler's service) e-mails each buyer once (``RecallNotice``:
+  unique per recall and address, stamped when sent), so a retried delivery never mails twice.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import logging
 import re
 import zipfile
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
 from django.conf import settings
@@ -39,6 +40,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from oscar.core.loading import get_model
 
+from core.outbox import outbox_add, outbox_key, outbox_sms
 from traceability.models import (
     Batch,
     BatchAllocation,
@@ -152,10 +154,7 @@ def batch_recall(*, batch: Batch, reason: str, by=None) -> Recall:
             details={"recall": recall.pk, "reason": reason, "recalled_lot": root.lot_code},
         )
     trace_page_forget(*changed)
-
-    from traceability.tasks import recall_notices_send_task
-
-    transaction.on_commit(lambda: recall_notices_send_task.delay(recall.pk))
+    recall_notices_record(recall=recall)
     return recall
 
 
@@ -389,9 +388,25 @@ def recall_xlsx(recall: Recall, sort: str = DEFAULT_SORT) -> bytes:
 
 
 # --- Notifying buyers ----------------------------------------------------------------------------------
+@dataclass
+class Recipient:
+    """One buyer address to tell: the affected orders, whether it is a member (has an order page), and
+    the orders whose recalled lines were taken off the bill (``unbilled``) or that were cancelled."""
+
+    orders: list[str]
+    member: bool = False
+    unbilled: list[str] = field(default_factory=list)
+    cancelled: list[str] = field(default_factory=list)
+
+
 def recall_recipients(recall: Recall) -> dict[str, list[str]]:
     """E-mail address → the numbers of that buyer's affected orders (members' and guests' addresses)."""
+    return {email: recipient.orders for email, recipient in _recipients(recall).items()}
+
+
+def _recipients(recall: Recall) -> dict[str, Recipient]:
     orders = defaultdict(set)
+    members = set()
     rows = (
         recall_allocations(recall)
         .order_by()
@@ -402,19 +417,100 @@ def recall_recipients(recall: Recall) -> dict[str, list[str]]:
         email = (user_email or guest_email or "").strip().lower()
         if email:
             orders[email].add(number)
-    return {email: sorted(numbers) for email, numbers in sorted(orders.items())}
+            if user_email:
+                members.add(email)
+    return {
+        email: Recipient(orders=sorted(numbers), member=email in members)
+        for email, numbers in sorted(orders.items())
+    }
 
 
-def recall_notices_create(*, recall: Recall) -> int:
-    """One ``RecallNotice`` per buyer address (existing ones kept); returns how many there are."""
-    recipients = recall_recipients(recall)
+def recall_phones(recall: Recall) -> dict[str, list[str]]:
+    """Mobile number (the delivery address's phone, E.164) → that number's affected orders."""
+    orders = defaultdict(set)
+    rows = (
+        recall_allocations(recall)
+        .order_by()
+        .annotate(phone=Cast("line__order__shipping_address__phone_number", CharField()))
+        .values_list("phone", "line__order__number")
+        .distinct()
+    )
+    for phone, number in rows:
+        phone = (phone or "").strip()
+        if phone:
+            orders[phone].add(number)
+    return {phone: sorted(numbers) for phone, numbers in sorted(orders.items())}
+
+
+def recall_notices_record(
+    *, recall: Recall, unbilled: set[str] = frozenset(), cancelled: set[str] = frozenset()
+) -> int:
+    """Inside the recall's transaction: an e-mail per buyer address and an SMS per mobile number, in the
+    outbox (sent after the commit, whatever the state of Redis); returns the number of addresses.
+
+    ``unbilled`` and ``cancelled`` are the order numbers whose recalled lines were taken off the bill
+    or that were cancelled outright because of it (unpaid orders): their buyers are told they will not
+    be charged. Keyed by recall and recipient, so recording again sends nothing twice.
+    """
+    recipients = _recipients(recall)
     RecallNotice.objects.bulk_create(
         [RecallNotice(recall=recall, email=email) for email in recipients], ignore_conflicts=True
     )
+    for email, recipient in recipients.items():
+        payload = {
+            "recall_id": recall.pk,
+            "email": email,
+            "orders": recipient.orders,
+            "member": recipient.member,
+            "unbilled": sorted(set(recipient.orders) & set(unbilled)),
+            "cancelled": sorted(set(recipient.orders) & set(cancelled)),
+        }
+        outbox_add(
+            kind="traceability.recall_email",
+            payload=payload,
+            key=outbox_key("recall", recall.pk, "email", email),
+        )
+    for phone, numbers in recall_phones(recall).items():
+        outbox_sms(
+            to=phone,
+            text=recall_sms_text(recall, orders=numbers, unbilled=set(unbilled), cancelled=set(cancelled)),
+            key=outbox_key("recall", recall.pk, "sms", phone),
+        )
     return len(recipients)
 
 
-def recall_notice_send(*, notice_id: int, orders: list[str] | None = None) -> bool:
+def recall_sms_text(recall: Recall, *, orders: list[str], unbilled: set[str], cancelled: set[str]) -> str:
+    """The recall SMS, in the site's language: short, what to do, and whether the buyer pays for it."""
+    batch = recall.batch
+    with translation.override(settings.LANGUAGE_CODE):
+        values = {
+            "shop": str(settings.OSCAR_SHOP_NAME),
+            "product": batch.product.get_title()[:30],
+            "lot": batch.lot_code,
+            "orders": "、".join(orders),
+            "reason": " ".join(recall.reason.split())[:40],
+        }
+        text = (
+            _("[%(shop)s] Recall: %(product)s (lot %(lot)s) from your order %(orders)s. Reason: %(reason)s.")
+            % values
+        )
+        if set(orders) <= cancelled:
+            text += " " + _("The order was cancelled: you will not be charged.")
+        elif set(orders) & (unbilled | cancelled):
+            text += " " + _("It was taken off your unpaid order: you will not be charged for it.")
+        else:
+            text += " " + _("Please do not eat it; we will contact you about a refund or a replacement.")
+    return text
+
+
+def recall_notice_send(
+    *,
+    notice_id: int,
+    orders: list[str] | None = None,
+    member: bool | None = None,
+    unbilled: list[str] = (),
+    cancelled: list[str] = (),
+) -> bool:
     """E-mail one buyer about the recall, once: claimed by stamping ``sent_at`` first, released on failure."""
     claimed = RecallNotice.objects.filter(pk=notice_id, sent_at__isnull=True).update(sent_at=timezone.now())
     if not claimed:
@@ -423,21 +519,22 @@ def recall_notice_send(*, notice_id: int, orders: list[str] | None = None) -> bo
         "recall__batch__product", "recall__batch__base__supplier"
     ).get(pk=notice_id)
     recall = notice.recall
-    if orders is None:
-        orders = recall_recipients(recall).get(notice.email, [])
+    if orders is None or member is None:
+        recipient = _recipients(recall).get(notice.email, Recipient(orders=[]))
+        orders = recipient.orders if orders is None else orders
+        member = recipient.member if member is None else member
     batch = recall.batch
     context = {
         "recall": recall,
         "batch": batch,
         "product": batch.product.get_title(),
         "orders": orders,
+        "unbilled": [number for number in orders if number in unbilled and number not in cancelled],
+        "cancelled": [number for number in orders if number in cancelled],
+        "charged": [number for number in orders if number not in unbilled and number not in cancelled],
         "trace_url": _site_url() + batch.get_trace_url() if batch.trace_code else "",
         # Guests have no account to sign in to: they get the order numbers, not the order list.
-        "orders_url": _site_url() + reverse("customer:order-list")
-        if recall_allocations(recall)
-        .filter(line__order__number__in=orders, line__order__user__isnull=False)
-        .exists()
-        else "",
+        "orders_url": _site_url() + reverse("customer:order-list") if member else "",
         "shop_name": settings.OSCAR_SHOP_NAME,
     }
     try:
@@ -449,21 +546,6 @@ def recall_notice_send(*, notice_id: int, orders: list[str] | None = None) -> bo
         RecallNotice.objects.filter(pk=notice_id).update(sent_at=None)
         raise
     return True
-
-
-def recall_notices_send(*, recall_id: int) -> int:
-    """Write the notices and send every one not sent yet; returns how many this call sent.
-
-    Safe to run again (a Celery retry): buyers already e-mailed are skipped.
-    """
-    recall = Recall.objects.get(pk=recall_id)
-    recall_notices_create(recall=recall)
-    recipients = recall_recipients(recall)
-    sent = 0
-    for notice_id, email in recall.notices.filter(sent_at__isnull=True).values_list("pk", "email"):
-        if recall_notice_send(notice_id=notice_id, orders=recipients.get(email, [])):
-            sent += 1
-    return sent
 
 
 def recall_for_batch(batch: Batch) -> Recall | None:

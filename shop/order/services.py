@@ -1,4 +1,4 @@
-"""Order services: cancelling an order, sending its confirmation e-mail."""
+"""Order services: cancelling an order, recording and sending its confirmation e-mail."""
 
 import logging
 
@@ -8,6 +8,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.translation import gettext
 from oscar.core.loading import get_class, get_model
+
+from core.outbox import outbox_add
 
 from . import statuses
 from .signals import order_cancelled
@@ -68,6 +70,13 @@ def order_status_path(order: Order) -> str:
         )
     except NoReverseMatch:
         return ""
+
+
+def order_confirmation_record(*, order: Order) -> None:
+    """Inside the placement transaction: the confirmation e-mail goes in the outbox (sent after commit)."""
+    outbox_add(
+        kind="order.confirmation", payload={"order_id": order.pk}, key=f"order:{order.pk}:confirmation"
+    )
 
 
 @transaction.atomic

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from oscar.core.loading import get_class, get_model
 from oscar.templatetags.currency_filters import currency
 
+from core.outbox import outbox_add
 from core.queue import queue_now
 
 from . import orders
@@ -277,7 +278,7 @@ def _apply_succeeded(*, payment: StripePayment, intent: gateway.Intent, event_at
     orders.order_mark_paid(
         order=order, note=_("Card payment received through Stripe (%(intent)s).") % {"intent": intent.id}
     )
-    transaction.on_commit(lambda: _queue_receipt(payment.pk), robust=True)
+    payment_receipt_record(payment=payment)
     return StripeEvent.Outcome.APPLIED
 
 
@@ -723,10 +724,11 @@ def stripe_payment_receipt_send(*, payment_id: int) -> bool:
 RECEIPT_EVENT_CODE = "PAYMENT_RECEIVED"
 
 
-def _queue_receipt(payment_id: int) -> None:
-    from .tasks import stripe_payment_receipt_send_task
-
-    _safe_delay(stripe_payment_receipt_send_task, payment_id)
+def payment_receipt_record(*, payment: StripePayment) -> None:
+    """Inside the transaction marking the order paid: the receipt e-mail goes in the outbox."""
+    outbox_add(
+        kind="payment.receipt", payload={"payment_id": payment.pk}, key=f"payment:{payment.pk}:receipt"
+    )
 
 
 def _safe_delay(task, *args) -> None:

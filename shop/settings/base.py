@@ -245,6 +245,9 @@ CELERY_TASK_SOFT_TIME_LIMIT = 120
 CELERY_TASK_TIME_LIMIT = 180
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+# The outbox (core/outbox.py): a side effect that keeps failing is tried this many times (backoff
+# 30 s doubling to 30 min between tries, about 4 hours in all), then given up and left for staff.
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=12)
 # Periodic jobs live in one place: shop/schedule.py.
 from shop.schedule import CELERY_BEAT_SCHEDULE  # noqa: E402,F401
 
@@ -253,6 +256,8 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="十堰优品 <noreply@shiyan-select.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Text messages (core/sms.py): the console by default; a provider's backend class in production.
+SMS_BACKEND = env("SMS_BACKEND", default="core.sms.ConsoleBackend")
 OSCAR_FROM_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Stripe -----------------------------------------------------------------------------------
@@ -353,7 +358,7 @@ SHOP_BANK_TRANSFER_ACCOUNT = {
     "bank": env.str("BANK_TRANSFER_BANK", default="中国工商银行北京朝阳支行（演示）"),
     "number": env.str("BANK_TRANSFER_NUMBER", default="0200 0000 0000 0000 000"),
 }
-# The confirmation e-mail goes out from Celery after commit (shop/order/tasks.py), never inside
+# The confirmation e-mail is recorded in the outbox with the order (core/outbox.py), never sent inside
 # the request; Oscar's own in-request dispatch is switched off in shop/checkout/views.py.
 
 HAYSTACK_CONNECTIONS = {"default": {"ENGINE": "haystack.backends.simple_backend.SimpleEngine"}}
