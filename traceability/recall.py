@@ -278,13 +278,15 @@ def recall_summary(recall: Recall) -> dict:
 
 
 # --- Export ------------------------------------------------------------------------------------------
-#: A cell starting with one of these is read as a formula by spreadsheet programs (CSV/DDE injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+#: A cell starting with one of these is read as a formula by spreadsheet programs (CSV/DDE injection),
+#: full-width forms included (some spreadsheet programs fold them to ASCII); so is one starting with
+#: white space (tab, CR, space, the ideographic space), which they may strip before reading a formula.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 def defuse(value):
     """A text cell that a spreadsheet would run as a formula gets a leading apostrophe; numbers stay."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    if isinstance(value, str) and value and (value.startswith(FORMULA_PREFIXES) or value[0].isspace()):
         return "'" + value
     return value
 
@@ -312,6 +314,18 @@ def _column_letter(index: int) -> str:
 
 
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+#: Characters Excel refuses in a worksheet's name.
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+
+def sheet_title(text: str) -> str:
+    """``text`` as a worksheet name Excel accepts: none of ``[]:*?/\\``, at most 31 characters, no
+    apostrophe at either end, not blank and not "History" (reserved); plain text, not yet XML-escaped."""
+    title = _SHEET_FORBIDDEN.sub("_", _XML_INVALID.sub("", text))
+    title = title.strip("'")[:31].strip("'").strip()
+    if not title or title.casefold() == "history":
+        title = "Recall"
+    return title
 
 
 def _cell(value) -> str:
@@ -342,7 +356,10 @@ def recall_xlsx(recall: Recall, sort: str = DEFAULT_SORT) -> bytes:
         f"<cols>{cols}</cols><sheetData>{_XML_INVALID.sub('', ''.join(parts))}</sheetData>"
         f'<autoFilter ref="A1:{letters[-1]}{len(parts)}"/></worksheet>'
     )
-    title = escape(_("Recall %(lot)s") % {"lot": recall.batch.lot_code})[:31]
+    title = sheet_title(_("Recall %(lot)s") % {"lot": recall.batch.lot_code})
+    # In the defined name the title is quoted, its own apostrophes doubled; both go into XML escaped.
+    sheet_name = escape(title, {'"': "&quot;"})
+    filter_ref = escape("'" + title.replace("'", "''") + "'")
     files = {
         "[Content_Types].xml": (
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
@@ -367,9 +384,9 @@ def recall_xlsx(recall: Recall, sort: str = DEFAULT_SORT) -> bytes:
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
             '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
             'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-            f'<sheets><sheet name="{title}" sheetId="1" r:id="rId1"/></sheets>'
+            f'<sheets><sheet name="{sheet_name}" sheetId="1" r:id="rId1"/></sheets>'
             '<definedNames><definedName name="_xlnm._FilterDatabase" localSheetId="0" hidden="1">'
-            f"'{title}'!$A$1:${letters[-1]}${len(parts)}</definedName></definedNames></workbook>"
+            f"{filter_ref}!$A$1:${letters[-1]}${len(parts)}</definedName></definedNames></workbook>"
         ),
         "xl/_rels/workbook.xml.rels": (
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'

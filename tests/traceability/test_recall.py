@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail.backends.locmem import EmailBackend
 from django.urls import reverse
 from django.utils import timezone
+from oscar.core.loading import get_model
 
 from core.models import OutboxMessage
 from core.outbox import outbox_deliver, outbox_sweep
@@ -24,6 +25,8 @@ from traceability import recall as recalls
 from traceability import services
 from traceability.chain import chain_verify
 from traceability.models import Batch, Recall, RecallNotice, TraceEvent
+
+Order = get_model("order", "Order")
 
 pytestmark = pytest.mark.django_db
 
@@ -333,3 +336,81 @@ def test_a_guest_is_not_sent_to_an_account_page_and_a_member_is(tea, django_capt
     assert guest_order.number in guest.body and "/accounts/orders/" not in guest.body
     assert "我们会就退款或换货与您联系。" in guest.body
     assert "/accounts/orders/" in member.body
+
+
+# --- Any legal lot code, any hostile cell ----------------------------------------------------------
+#: GS1 AI (10) lot codes: up to 20 characters of GS1 CSET 82.
+GS1_CSET_82 = "!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz"
+
+
+def _legal_lot_codes() -> list[str]:
+    """Every CSET 82 character, in lot codes of 20; plus awkward whole codes (all quotes, "History")."""
+    chunks = [GS1_CSET_82[i : i + 20] for i in range(0, len(GS1_CSET_82), 20)]
+    return [*chunks, "'''''", "History", "////", "[a]:b*?", "<&>\"'", "'x'", "A"]
+
+
+@pytest.mark.parametrize("lot_code", _legal_lot_codes())
+def test_the_xlsx_opens_for_any_legal_gs1_lot_code(tea, lot_code):
+    # Given a recalled batch whose lot code uses GS1's characters (stored as a partner's sheet may bring it)
+    batch = published(tea, quantity=5)
+    Batch.objects.filter(pk=batch.pk).update(lot_code=lot_code)
+    _buy(tea.product, 1, email="zhang@example.com")
+    recall = recalls.batch_recall(batch=Batch.objects.get(pk=batch.pk), reason="农残超标")
+
+    # When the spreadsheet is written and opened again
+    workbook = openpyxl.load_workbook(io.BytesIO(recalls.recall_xlsx(recall)))
+
+    # Then it is one well-formed sheet with a name Excel accepts, holding the line
+    [sheet] = workbook.worksheets
+    assert 1 <= len(sheet.title) <= 31
+    assert not set(sheet.title) & set("[]:*?/\\")
+    assert sheet.title.casefold() != "history" and sheet.title[0] != "'" and sheet.title[-1] != "'"
+    rows = list(sheet.iter_rows(values_only=True))
+    assert len(rows) == 2 and rows[1][7] == Order.objects.get().number
+    assert rows[1][0] == recalls.defuse(lot_code)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "=1+1",
+        "+8613812345678",
+        "-x",
+        "@SUM(A1)",
+        "\t=cmd",
+        "\r=cmd",
+        "\n=cmd",
+        " =HYPERLINK(1)",
+        "\u3000=HYPERLINK(1)",
+        "＝1+1",
+        "＋1",
+        "－1",
+        "＠SUM(A1)",
+    ],
+)
+def test_defuse_covers_formulas_hidden_behind_white_space_or_full_width_signs(value):
+    assert recalls.defuse(value) == "'" + value
+
+
+def test_csv_defuses_full_width_and_space_led_formulas(client, tea, recaller):
+    batch = published(tea, quantity=5)
+    order = _buy(tea.product, 1, email="zhang@example.com")
+    address = order.shipping_address
+    address.last_name = "＝HYPERLINK(1)"
+    address.save()
+    Order.objects.filter(pk=order.pk).update(guest_email="")
+    order.user.email = " =cmd@example.com"
+    order.user.save()
+    recall = recalls.batch_recall(batch=batch, reason="农残超标")
+    client.force_login(recaller)
+
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                client.get(reverse("recall:export-csv", args=[recall.pk])).content.decode("utf-8-sig")
+            )
+        )
+    )
+
+    assert rows[1][4].startswith("'＝HYPERLINK")
+    assert rows[1][6].startswith("' =cmd@example.com")
