@@ -23,6 +23,14 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "cms.pages_publish_scheduled_task",
         "schedule": 60.0,
     },
+    # Every 5 minutes (offset 1): bank-transfer and pay-on-delivery orders still unpaid (not shipped,
+    # on delivery) when their method's hold is over (SHOP_PAYMENT_HOLD_MINUTES: 3 and 5 days) are
+    # cancelled, their stock and batches given back, and the buyer told by e-mail and SMS. An order
+    # staff confirmed meanwhile is left alone (both lock the order row first).
+    "checkout-unpaid-holds-expire": {
+        "task": "shop.checkout.tasks.order_holds_expire_task",
+        "schedule": crontab(minute="1-59/5"),
+    },
     # --- Card payments (shop/payment/tasks.py) ---
     # Every minute: webhook events stored but never processed (Redis was down when they came,
     # or a worker died) are processed now, and "payment received" e-mails that could not be

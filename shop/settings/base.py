@@ -351,6 +351,15 @@ SHOP_PAYMENT_METHODS = [
     "shop.checkout.payment_methods.BankTransfer",
     "shop.checkout.payment_methods.CashOnDelivery",
 ]
+# How long an unpaid order keeps its stock, per payment method code (minutes): a bank transfer must
+# arrive within 3 days (institutions pay over days, weekends included); an order to be paid on
+# delivery must ship within 5 days. Past that, shop.checkout.holds cancels the order, gives the
+# stock back and tells the buyer (e-mail and SMS). 0 switches a hold off. Card orders have their
+# own, shorter limit (STRIPE_UNPAID_ORDER_MINUTES).
+SHOP_PAYMENT_HOLD_MINUTES = {
+    "bank-transfer": env.int("SHOP_BANK_TRANSFER_HOLD_MINUTES", default=3 * 24 * 60),
+    "cash-on-delivery": env.int("SHOP_CASH_ON_DELIVERY_HOLD_MINUTES", default=5 * 24 * 60),
+}
 # The account buyers pay into by bank transfer (shown on the confirmation page and e-mail).
 # The defaults are demo values: production must set all three.
 SHOP_BANK_TRANSFER_ACCOUNT = {
