@@ -8,6 +8,9 @@
   and which batches, and each batch's event chain gets a ``holding`` event with disposition
   ``recalled``. Each buyer's e-mail and each mobile number's SMS are recorded in the outbox in the
   same transaction (``recall_notices_record``), so they go out after the commit even if Redis is down.
+  Lines of orders nobody has paid for yet come off the bill (``order_lines_unbill``: allocations
+  given back, totals and a pending card payment lowered, an order left empty cancelled); their
+  buyers are told they will not be charged for them.
 * ``recall_rows`` lists every affected order line (one row per batch allocation) as plain tuples,
   sortable; ``recall_csv`` and ``recall_xlsx`` write them as a spreadsheet with formula injection
   defused.
@@ -41,6 +44,8 @@ from django.utils.translation import gettext_lazy
 from oscar.core.loading import get_model
 
 from core.outbox import outbox_add, outbox_key, outbox_sms
+from shop.order import statuses as order_statuses
+from shop.order.services import UNBILL_ADJUSTED, UNBILL_CANCELLED, order_lines_unbill
 from traceability.models import (
     Batch,
     BatchAllocation,
@@ -55,6 +60,7 @@ from traceability.models import (
 logger = logging.getLogger(__name__)
 
 StockRecord = get_model("partner", "StockRecord")
+Order = get_model("order", "Order")
 Status = Batch.Status
 
 
@@ -85,6 +91,9 @@ def batch_recall(*, batch: Batch, reason: str, by=None) -> Recall:
     if not reason:
         raise ValidationError({"reason": _("Say why the batch is recalled.")})
     affected_ids = batch_descendants(batch.pk)
+    # Lock order: orders not yet paid that hold units of these batches (their lines come off the
+    # bill below), as order_cancel locks an order before its stock records; then stock records, batches.
+    _lock_unpaid_orders(affected_ids)
     batches = list(Batch.objects.filter(pk__in=affected_ids).select_related("base__supplier").order_by("pk"))
     # Lock order: stock records (by primary key), then batches (by primary key), as a checkout does.
     record_pks = {}
@@ -154,8 +163,47 @@ def batch_recall(*, batch: Batch, reason: str, by=None) -> Recall:
             details={"recall": recall.pk, "reason": reason, "recalled_lot": root.lot_code},
         )
     trace_page_forget(*changed)
-    recall_notices_record(recall=recall)
+    # Who to tell is read before unpaid lines come off (their allocations go with them).
+    recipients, phones = _recipients(recall), recall_phones(recall)
+    unbilled, cancelled = _unbill_unpaid_lines(recall=recall, batch_ids=affected_ids, by=by)
+    recall_notices_record(
+        recall=recall, recipients=recipients, phones=phones, unbilled=unbilled, cancelled=cancelled
+    )
     return recall
+
+
+def _unpaid_allocations(batch_ids):
+    return BatchAllocation.objects.filter(
+        batch_id__in=batch_ids, line__order__status__in=order_statuses.AWAITING_PAYMENT
+    )
+
+
+def _lock_unpaid_orders(batch_ids) -> list[int]:
+    order_ids = set(_unpaid_allocations(batch_ids).values_list("line__order_id", flat=True))
+    return list(
+        Order.objects.select_for_update().filter(pk__in=order_ids).order_by("pk").values_list("pk", flat=True)
+    )
+
+
+def _unbill_unpaid_lines(*, recall: Recall, batch_ids, by=None) -> tuple[set[str], set[str]]:
+    """Lines of orders nobody has paid for yet (card pending, bank transfer, pay on delivery) that hold
+    recalled units come off the bill (``order_lines_unbill``); an order left with nothing is cancelled.
+
+    Returns the numbers of the orders adjusted and of those cancelled. Paid orders keep their lines:
+    their buyers are told and staff arrange refunds or replacements, as before.
+    """
+    lines_by_order = defaultdict(set)
+    for order_id, line_id in _unpaid_allocations(batch_ids).values_list("line__order_id", "line_id"):
+        lines_by_order[order_id].add(line_id)
+    unbilled, cancelled = set(), set()
+    note = _("Recalled (lot %(lot)s): %(reason)s") % {"lot": recall.batch.lot_code, "reason": recall.reason}
+    for order in Order.objects.filter(pk__in=lines_by_order).order_by("pk"):
+        outcome = order_lines_unbill(order=order, line_ids=lines_by_order[order.pk], note=note, user=by)
+        if outcome == UNBILL_ADJUSTED:
+            unbilled.add(order.number)
+        elif outcome == UNBILL_CANCELLED:
+            cancelled.add(order.number)
+    return unbilled, cancelled
 
 
 # --- Affected order lines ----------------------------------------------------------------------------
@@ -460,7 +508,12 @@ def recall_phones(recall: Recall) -> dict[str, list[str]]:
 
 
 def recall_notices_record(
-    *, recall: Recall, unbilled: set[str] = frozenset(), cancelled: set[str] = frozenset()
+    *,
+    recall: Recall,
+    recipients: dict[str, Recipient] | None = None,
+    phones: dict[str, list[str]] | None = None,
+    unbilled: set[str] = frozenset(),
+    cancelled: set[str] = frozenset(),
 ) -> int:
     """Inside the recall's transaction: an e-mail per buyer address and an SMS per mobile number, in the
     outbox (sent after the commit, whatever the state of Redis); returns the number of addresses.
@@ -469,7 +522,8 @@ def recall_notices_record(
     or that were cancelled outright because of it (unpaid orders): their buyers are told they will not
     be charged. Keyed by recall and recipient, so recording again sends nothing twice.
     """
-    recipients = _recipients(recall)
+    recipients = _recipients(recall) if recipients is None else recipients
+    phones = recall_phones(recall) if phones is None else phones
     RecallNotice.objects.bulk_create(
         [RecallNotice(recall=recall, email=email) for email in recipients], ignore_conflicts=True
     )
@@ -487,7 +541,7 @@ def recall_notices_record(
             payload=payload,
             key=outbox_key("recall", recall.pk, "email", email),
         )
-    for phone, numbers in recall_phones(recall).items():
+    for phone, numbers in phones.items():
         outbox_sms(
             to=phone,
             text=recall_sms_text(recall, orders=numbers, unbilled=set(unbilled), cancelled=set(cancelled)),
