@@ -12,7 +12,8 @@ from oscar.core.loading import get_model
 
 from core import sms
 from shop.checkout.payment_methods import BankTransfer, CashOnDelivery
-from tests.factories.order import basket_with, place_order, product_for_sale
+from shop.order.services import order_status_path
+from tests.factories.order import UserFactory, basket_with, place_order, product_for_sale
 from tests.factories.traceability import net_stock, published
 from traceability import recall as recalls
 from traceability.models import Batch
@@ -23,8 +24,8 @@ Order = get_model("order", "Order")
 StockRecord = get_model("partner", "StockRecord")
 
 
-def _order(method, *lines, email="buyer@example.com"):
-    order = place_order(basket=basket_with(*lines), guest_email=email)
+def _order(method, *lines, email="buyer@example.com", user=None):
+    order = place_order(basket=basket_with(*lines, owner=user), guest_email=email, user=user)
     method.order_placed(order=order)
     order.refresh_from_db()
     return order
@@ -41,9 +42,12 @@ def honey(db):
     return product_for_sale(title="房县黑木耳 200克", price="30.00", stock=10)
 
 
-def test_a_bank_transfer_order_loses_the_recalled_line_and_pays_less_and_the_buyer_is_told(tea, honey):
+def test_a_bank_transfer_order_loses_the_recalled_line_and_pays_less_and_the_buyer_is_told(
+    client, tea, honey
+):
     batch = published(tea, quantity=10)
-    order = _order(BankTransfer(), (tea.product, 2), (honey, 1))
+    buyer = UserFactory(email="buyer@example.com")
+    order = _order(BankTransfer(), (tea.product, 2), (honey, 1), user=buyer)
     assert order.total_incl_tax == Decimal("206.00")  # 2 × 88 + 30, delivery free from ¥99
 
     _recall(batch)
@@ -63,6 +67,12 @@ def test_a_bank_transfer_order_loses_the_recalled_line_and_pays_less_and_the_buy
     assert order.number in message.body and "不会为它向您收费" in message.body
     [text] = sms.outbox
     assert "不会为它向您收费" in text.text
+    # The buyer's order page says so, in Chinese, with the new total.
+    client.force_login(buyer)
+    response = client.get(order_status_path(order))
+    assert response.status_code == 200, (response.status_code, order_status_path(order))
+    page = response.content.decode()
+    assert "已从本订单移除（召回），不收取此项费用。" in page and "¥30.00" in page
 
 
 def test_an_order_paid_on_delivery_holding_only_the_recalled_product_is_cancelled(tea):
