@@ -116,6 +116,29 @@ def outbox_add(*, kind: str, payload: dict, key: str) -> OutboxMessage:
     return message
 
 
+def outbox_add_many(messages) -> int:
+    """``outbox_add`` for many ``(kind, payload, key)`` at once (a recall's thousands of notices):
+    inserted in batches, keys already recorded skipped; returns how many were given."""
+    rows = []
+    for kind, payload, key in messages:
+        if kind not in _handlers:
+            raise ValueError(f"no outbox handler is registered for {kind!r}")
+        if not key or len(key) > 255:
+            raise ValueError("an outbox key is 1 to 255 characters")
+        rows.append(OutboxMessage(kind=kind, key=key, payload=payload))
+    if not rows:
+        return 0
+    OutboxMessage.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
+    keys = [row.key for row in rows]
+    ids = []
+    for start in range(0, len(keys), 500):
+        ids += OutboxMessage.objects.filter(
+            key__in=keys[start : start + 500], state=State.PENDING
+        ).values_list("pk", flat=True)
+    transaction.on_commit(lambda: [_enqueue(message_id) for message_id in sorted(ids)])
+    return len(rows)
+
+
 def outbox_key(*parts) -> str:
     """A dedupe key from its parts (``recall:12:email:a@b.cn``); one too long is shortened by a hash."""
     key = ":".join(str(part) for part in parts)
@@ -126,7 +149,12 @@ def outbox_key(*parts) -> str:
 
 def outbox_sms(*, to: str, text: str, key: str) -> OutboxMessage:
     """Record a text message to ``to`` (a mobile number) for delivery through ``SMS_BACKEND``."""
-    return outbox_add(kind="core.sms", payload={"to": str(to), "text": text}, key=key)
+    return outbox_add(**sms_message(to=to, text=text, key=key))
+
+
+def sms_message(*, to: str, text: str, key: str) -> dict:
+    """The ``outbox_add`` arguments of a text message (for ``outbox_add_many`` too)."""
+    return {"kind": "core.sms", "payload": {"to": str(to), "text": text}, "key": key}
 
 
 # --- Queueing after commit ---------------------------------------------------------------------

@@ -43,7 +43,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from oscar.core.loading import get_model
 
-from core.outbox import outbox_add, outbox_key, outbox_sms
+from core.outbox import outbox_add_many, outbox_key, sms_message
 from shop.order import statuses as order_statuses
 from shop.order.services import UNBILL_ADJUSTED, UNBILL_CANCELLED, order_lines_unbill
 from traceability.models import (
@@ -527,6 +527,7 @@ def recall_notices_record(
     RecallNotice.objects.bulk_create(
         [RecallNotice(recall=recall, email=email) for email in recipients], ignore_conflicts=True
     )
+    messages = []
     for email, recipient in recipients.items():
         payload = {
             "recall_id": recall.pk,
@@ -536,17 +537,14 @@ def recall_notices_record(
             "unbilled": sorted(set(recipient.orders) & set(unbilled)),
             "cancelled": sorted(set(recipient.orders) & set(cancelled)),
         }
-        outbox_add(
-            kind="traceability.recall_email",
-            payload=payload,
-            key=outbox_key("recall", recall.pk, "email", email),
+        messages.append(
+            ("traceability.recall_email", payload, outbox_key("recall", recall.pk, "email", email))
         )
     for phone, numbers in phones.items():
-        outbox_sms(
-            to=phone,
-            text=recall_sms_text(recall, orders=numbers, unbilled=set(unbilled), cancelled=set(cancelled)),
-            key=outbox_key("recall", recall.pk, "sms", phone),
-        )
+        text = recall_sms_text(recall, orders=numbers, unbilled=set(unbilled), cancelled=set(cancelled))
+        sms = sms_message(to=phone, text=text, key=outbox_key("recall", recall.pk, "sms", phone))
+        messages.append((sms["kind"], sms["payload"], sms["key"]))
+    outbox_add_many(messages)
     return len(recipients)
 
 
