@@ -233,7 +233,7 @@ def test_the_buyer_sees_the_transfer_deadline_on_the_thank_you_page_and_in_the_c
 
 # --- Expiry and confirmation racing (PostgreSQL row locks) ---------------------------------------
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_expiry_and_confirmation_racing_end_with_exactly_one_winner(staff):
     results = {}
     for round_ in range(5):

@@ -294,7 +294,7 @@ def test_an_order_placed_while_redis_is_down_shows_its_page_and_gets_its_confirm
 
 # --- Two workers at once (PostgreSQL row locks) ------------------------------------------------
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_sweepers_at_once_deliver_each_message_exactly_once():
     for n in range(40):
         OutboxMessage.objects.create(kind="tests.record", key=f"race-{n}", payload={"n": n})
