@@ -4,13 +4,11 @@ Expiry cancels through the one cancellation service (stock and batches back) and
 e-mail and SMS; a confirmed order is never expired, and when both race exactly one wins.
 """
 
-import threading
 from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Permission
 from django.core import mail
-from django.db import connection
 from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
@@ -229,45 +227,3 @@ def test_the_buyer_sees_the_transfer_deadline_on_the_thank_you_page_and_in_the_c
     shown = f"{deadline.year}年{deadline.month}月{deadline.day}日"
     assert "payment-deadline" in page and shown in page
     assert shown in mail.outbox[0].body and "自动取消" in mail.outbox[0].body
-
-
-# --- Expiry and confirmation racing (PostgreSQL row locks) ---------------------------------------
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_expiry_and_confirmation_racing_end_with_exactly_one_winner(staff):
-    results = {}
-    for round_ in range(5):
-        product = product_for_sale(stock=10)
-        order = order_paid_by(BankTransfer(), product=product, days_ago=3)
-        barrier = threading.Barrier(2)
-
-        def expire(order=order, barrier=barrier):
-            barrier.wait()
-            try:
-                results["expired"] = holds.order_hold_expire(order_id=order.pk)
-            finally:
-                connection.close()
-
-        def confirm(order=order, barrier=barrier, reference=f"R{round_}"):
-            barrier.wait()
-            try:
-                holds.order_bank_transfer_confirm(order=order, user=staff, reference=reference)
-                results["confirmed"] = True
-            except holds.TransferNotConfirmed:
-                results["confirmed"] = False
-            finally:
-                connection.close()
-
-        threads = [threading.Thread(target=expire), threading.Thread(target=confirm)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-
-        order.refresh_from_db()
-        assert results["expired"] != results["confirmed"]
-        if results["confirmed"]:
-            assert order.status == "Paid" and allocated(product) == 2
-        else:
-            assert order.status == "Cancelled" and allocated(product) == 0
-            assert order.sources.get().amount_debited == 0

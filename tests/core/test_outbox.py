@@ -3,14 +3,13 @@ backoff, given up visibly, and never delivered twice; with Redis actually stoppe
 
 import socket
 import subprocess
-import threading
 import time
 from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Permission
 from django.core import mail
-from django.db import connection, transaction
+from django.db import transaction
 from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
@@ -290,32 +289,3 @@ def test_an_order_placed_while_redis_is_down_shows_its_page_and_gets_its_confirm
 
     [confirmation] = mail.outbox
     assert confirmation.to == ["li.na@example.com"] and "已确认" in confirmation.subject
-
-
-# --- Two workers at once (PostgreSQL row locks) ------------------------------------------------
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_two_sweepers_at_once_deliver_each_message_exactly_once():
-    for n in range(40):
-        OutboxMessage.objects.create(kind="tests.record", key=f"race-{n}", payload={"n": n})
-    barrier = threading.Barrier(2)
-    errors = []
-
-    def sweep():
-        try:
-            barrier.wait()
-            outbox_sweep()
-        except Exception as exc:  # pragma: no cover - shown by the assertion below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=sweep) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert errors == []
-    assert sorted(call["n"] for call in calls) == list(range(40))
-    assert OutboxMessage.objects.filter(state="sent").count() == 40
