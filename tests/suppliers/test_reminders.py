@@ -79,8 +79,8 @@ def test_a_failed_send_waits_in_the_outbox_and_the_sweeper_sends_it_once():
     assert waiting.state == "pending" and "mail server down" in waiting.last_error
 
     _run_on(today)  # the job again: the reminder is recorded already, nothing new
-    outbox_sweep(now=timezone.now() + datetime.timedelta(minutes=5))
-    outbox_sweep(now=timezone.now() + datetime.timedelta(minutes=10))
+    outbox_sweep(now=waiting.next_attempt_at)  # once its backoff has passed (the job ran "at 08:00")
+    outbox_sweep(now=waiting.next_attempt_at + datetime.timedelta(minutes=10))
 
     assert OutboxMessage.objects.filter(kind="suppliers.certification_reminder").count() == 1
     assert CertificationReminder.objects.count() == 1
