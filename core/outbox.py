@@ -52,6 +52,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.models import OutboxMessage
+from core.queue import queue_now
 
 logger = logging.getLogger(__name__)
 
@@ -168,17 +169,14 @@ def _enqueue(message_id: int) -> None:
     """After commit: ask a worker to deliver the message now. A broker failure is only logged."""
     from core.tasks import outbox_deliver_task
 
-    app = outbox_deliver_task.app
-    if app.conf.task_always_eager:
+    if outbox_deliver_task.app.conf.task_always_eager:
         # No broker (local development, tests): delivered here and now.
         outbox_deliver_task.apply_async(args=(message_id,))
         return
     if getattr(_broker, "down_until", 0) > time.monotonic():
         return
     try:
-        with app.pool.acquire(block=True, timeout=1) as connection:
-            connection.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=1)
-            outbox_deliver_task.apply_async(args=(message_id,), connection=connection, retry=False)
+        queue_now(outbox_deliver_task, message_id)
     except Exception:
         _broker.down_until = time.monotonic() + BROKER_DOWN_SECONDS
         logger.warning("outbox: message %s not queued (broker down?); the sweeper delivers it", message_id)
