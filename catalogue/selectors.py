@@ -33,6 +33,7 @@ from django.db.models.functions import Coalesce, Substr
 from django.utils.translation import get_language
 from oscar.core.loading import get_model
 
+from catalogue.on_sale import products_on_sale
 from core.places import counties_matching
 
 Category = get_model("catalogue", "Category")
@@ -117,12 +118,13 @@ def _with_option_flags(queryset: QuerySet) -> QuerySet:
 
 
 def product_card_queryset() -> QuerySet:
-    """Browsable products as product cards want them; evaluate through ``products_for_cards``.
+    """Products on sale (``catalogue.on_sale``) as product cards want them; evaluate through
+    ``products_for_cards``.
 
     Oscar's ``base_queryset`` also prefetches option rows that a card never reads (``options``
     is a fresh union query anyway); the ``has_*_options`` flags are all a card needs.
     """
-    return _with_option_flags(Product.objects.browsable().select_related("product_class"))
+    return _with_option_flags(products_on_sale().select_related("product_class"))
 
 
 def products_for_cards(products) -> list:
@@ -287,7 +289,7 @@ def county_counts(filters: ProductFilters) -> dict[str, int]:
 
 def _county_counts(filters: ProductFilters) -> dict[str, int]:
     rows = (
-        product_filter(Product.objects.browsable(), filters, skip="county")
+        product_filter(products_on_sale(), filters, skip="county")
         .exclude(origin_county="")
         .order_by()
         .values("origin_county")
@@ -304,7 +306,7 @@ def quality_marks_with_counts(filters: ProductFilters) -> list:
 
 
 def _quality_marks_with_counts(filters: ProductFilters) -> list:
-    matching = product_filter(Product.objects.browsable(), filters, skip="marks").values("pk")
+    matching = product_filter(products_on_sale(), filters, skip="marks").values("pk")
     # Meta.ordering does not apply to a GROUP BY query, so the order is spelled out.
     return list(
         QualityMark.objects.annotate(
@@ -346,9 +348,7 @@ def category_cards() -> list:
 def _products_per_root_category() -> dict[str, int]:
     steplen = Category.steplen
     counts = (
-        ProductCategory.objects.filter(
-            product__is_public=True, product__parent=None, category__is_public=True
-        )
+        ProductCategory.objects.filter(product__in=products_on_sale().values("pk"), category__is_public=True)
         .annotate(root=Substr("category__path", 1, steplen))
         .order_by()
         .values("root")
@@ -399,7 +399,7 @@ def _recommended_ids(product, *, limit: int) -> list[int]:
     if category is None:
         return []
     return list(
-        Product.objects.browsable()
+        products_on_sale()
         .filter(_in_category(category))
         .exclude(pk=product.pk)
         .order_by("-priority", "-date_created", "-pk")

@@ -74,14 +74,6 @@ def batch_model():
     return _optional_model("traceability", "Batch", fields=("product", "lot_code", "status"))
 
 
-def hidden_partner_ids():
-    """Partners whose supplier is not approved (suspended, applied): a subquery, or None without suppliers."""
-    Supplier = supplier_model()
-    if Supplier is None:
-        return None
-    return Supplier.objects.exclude(status=SUPPLIER_PUBLIC_STATUS).values("partner_id")
-
-
 def invalidating_models() -> list:
     """Models whose saves change what a shop-data block shows (their signals bump the block cache)."""
     models = [
@@ -117,13 +109,11 @@ class ProductCard:
 
 
 def visible_products():
-    """Products the public may see: public, canonical, and not from a hidden (e.g. suspended) supplier."""
-    Product = get_model("catalogue", "Product")
-    queryset = Product.objects.browsable()
-    hidden = hidden_partner_ids()
-    if hidden is not None:
-        queryset = queryset.exclude(stockrecords__partner_id__in=hidden)
-    return queryset
+    """Products on sale, by the shop's one definition (``catalogue.on_sale``): the same as its lists,
+    search and sitemap show (public, in stock, from a supplier allowed to sell, …)."""
+    from catalogue.on_sale import products_on_sale
+
+    return products_on_sale()
 
 
 def strategy_for(request=None):

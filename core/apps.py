@@ -11,7 +11,12 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
+        from django.utils.module_loading import autodiscover_modules
+
         post_migrate.connect(sync_site, dispatch_uid="core-sync-site")
+        # Every room registers its outbox handlers in its own ``outbox_handlers`` module
+        # (core.outbox): discovered here, so core never imports a room above it.
+        autodiscover_modules("outbox_handlers")
 
 
 def sync_site(using="default", apps=None, **kwargs):

@@ -10,10 +10,26 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "suppliers.tasks.certification_expiry_reminders_send_task",
         "schedule": crontab(hour=8, minute=0),
     },
+    # Every minute: deliver outbox messages (e-mails, SMS, outside calls recorded with the change
+    # that caused them, core/outbox.py) that no worker delivered: Redis was down at the commit, or
+    # an attempt failed and its backoff has passed. A message is claimed under a row lock, so this
+    # job running twice, or beside the workers, never sends one twice.
+    "core-outbox-sweep": {
+        "task": "core.tasks.outbox_sweep_task",
+        "schedule": crontab(minute="*"),
+    },
     # Wagtail scheduled publishing: a page set to go live (or expire) at 09:00 does so by 09:01.
     "cms-publish-scheduled-pages": {
         "task": "cms.pages_publish_scheduled_task",
         "schedule": 60.0,
+    },
+    # Every 5 minutes (offset 1): bank-transfer and pay-on-delivery orders still unpaid (not shipped,
+    # on delivery) when their method's hold is over (SHOP_PAYMENT_HOLD_MINUTES: 3 and 5 days) are
+    # cancelled, their stock and batches given back, and the buyer told by e-mail and SMS. An order
+    # staff confirmed meanwhile is left alone (both lock the order row first).
+    "checkout-unpaid-holds-expire": {
+        "task": "shop.checkout.tasks.order_holds_expire_task",
+        "schedule": crontab(minute="1-59/5"),
     },
     # --- Card payments (shop/payment/tasks.py) ---
     # Every minute: webhook events stored but never processed (Redis was down when they came,

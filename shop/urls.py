@@ -12,6 +12,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from cms import views as cms_views
 from core import views as core_views
+from shop.checkout import dashboard as checkout_dashboard
 from traceability.api import api as traceability_api
 
 urlpatterns = [
@@ -33,6 +34,11 @@ urlpatterns = [
     path("api/v1/", traceability_api.urls),
     # /t/<code>/ trace pages and GS1 Digital Link /01/<gtin>/10/<lot>
     path("", include("traceability.urls")),
+    path(
+        "shop/dashboard/orders/<str:number>/bank-transfer/confirm/",
+        checkout_dashboard.bank_transfer_confirm,
+        name="order-bank-transfer-confirm",
+    ),
     path(
         "shop/dashboard/payments/",
         include((apps.get_app_config("payment_dashboard").urls[0], "payment_dashboard")),

@@ -17,6 +17,7 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from oscar.core.loading import get_model
 
+from catalogue.on_sale import products_on_sale
 from suppliers.models import (
     BasePhoto,
     Certification,
@@ -158,13 +159,12 @@ def supplier_public_profile(*, slug: str) -> Supplier | None:
 
 
 def supplier_products_on_sale(*, supplier: Supplier, limit: int | None = 12):
-    """Browsable products that this supplier's partner sells (directly or through a variant)."""
+    """Products on sale (``catalogue.on_sale``) that this supplier's partner sells (itself or a variant)."""
     if supplier.partner_id is None:
         return Product.objects.none()
     own = StockRecord.objects.filter(partner_id=supplier.partner_id)
     products = (
-        Product.objects.browsable()
-        .base_queryset()
+        products_on_sale(Product.objects.base_queryset())
         .filter(
             Exists(own.filter(product=OuterRef("pk"))) | Exists(own.filter(product__parent=OuterRef("pk")))
         )

@@ -22,6 +22,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
 from oscar.core.loading import get_model
 
+from core.outbox import outbox_add
 from shop.partner.stock_owners import products_with_owned_stock
 from suppliers.models import (
     BasePhoto,
@@ -34,7 +35,11 @@ from suppliers.models import (
     SupplierStatusChange,
     SuspensionHiddenProduct,
 )
-from suppliers.selectors import partner_ids_off_sale, partner_ids_off_sale_forget
+from suppliers.selectors import (
+    certification_reminders_due,
+    partner_ids_off_sale,
+    partner_ids_off_sale_forget,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -141,8 +146,6 @@ def _portal_user(supplier: Supplier):
 @transaction.atomic
 def supplier_approve(*, supplier: Supplier, by, reason: str = "") -> Supplier:
     """Approve an application: create its partner and portal user, and invite the user by e-mail."""
-    from suppliers.tasks import portal_invitation_send_task
-
     supplier = _lock(supplier)
     _check_transition(supplier, allowed_from={Status.APPLIED}, new=Status.APPROVED)
     partner = Partner.objects.create(name=supplier.legal_name[:128])
@@ -159,7 +162,11 @@ def supplier_approve(*, supplier: Supplier, by, reason: str = "") -> Supplier:
     partner.users.add(user)
     user.groups.add(Group.objects.get(name=COOPERATIVE_GROUP))
     invitation = PortalInvitation.objects.create(supplier=supplier, user=user)
-    transaction.on_commit(lambda: portal_invitation_send_task.delay(invitation.pk))
+    outbox_add(
+        kind="suppliers.invitation",
+        payload={"invitation_id": invitation.pk},
+        key=f"suppliers:invitation:{invitation.pk}",
+    )
     return supplier
 
 
@@ -396,6 +403,26 @@ def portal_invitation_send(*, invitation_id: int) -> bool:
         PortalInvitation.objects.filter(pk=invitation_id).update(sent_at=None)
         raise
     return True
+
+
+def certification_reminders_record(*, today: datetime.date | None = None) -> int:
+    """Record in the outbox a reminder for every certificate reaching 30 or 7 days before expiry.
+
+    Keyed by certificate, threshold and expiry date: running it again (or twice a day) records
+    nothing twice, and a certificate given a new expiry date gets reminders of its own.
+    """
+    due = certification_reminders_due(today=today)
+    for certification, threshold in due:
+        outbox_add(
+            kind="suppliers.certification_reminder",
+            payload={
+                "certification_id": certification.pk,
+                "threshold_days": threshold,
+                "valid_until": certification.valid_until.isoformat(),
+            },
+            key=f"suppliers:certification:{certification.pk}:{threshold}:{certification.valid_until}",
+        )
+    return len(due)
 
 
 def certification_reminder_send(

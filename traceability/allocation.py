@@ -9,6 +9,8 @@ nothing from here:
   Each batch's ``quantity_remaining`` goes down (a CHECK constraint keeps it at zero or more); a batch
   reaching zero becomes "sold out". If the batches cannot cover a line, ``InsufficientStock`` refuses
   the order with the buyer's message and everything rolls back.
+* ``order_lines_cancelled`` (lines taken off an unpaid order's bill, e.g. after a recall): what
+  ``order_cancelled`` does below, for those lines only.
 * ``order_cancelled`` (inside ``order_cancel``, after the stock records got their units back): the
   allocations are given back to their batches and deleted; a sold-out batch goes back on sale. Units
   returned to a batch that is not on sale (on hold, recalled) stay off sale: they are taken out of the
@@ -129,11 +131,13 @@ def order_allocate(*, order) -> list[BatchAllocation]:
     return allocations
 
 
-def order_release(*, order) -> int:
-    """Give a cancelled order's batch allocations back to their batches; returns the units returned."""
-    allocations = list(
-        BatchAllocation.objects.filter(line__order=order).select_related("line").order_by("batch_id", "pk")
-    )
+def order_release(*, order, lines=None) -> int:
+    """Give a cancelled order's batch allocations (or only ``lines``') back to their batches; returns
+    the units returned."""
+    allocations = BatchAllocation.objects.filter(line__order=order)
+    if lines is not None:
+        allocations = allocations.filter(line__in=[line.pk for line in lines])
+    allocations = list(allocations.select_related("line").order_by("batch_id", "pk"))
     if not allocations:
         return 0
     back: dict[int, int] = defaultdict(int)
@@ -179,3 +183,7 @@ def on_order_stock_allocated(sender, order, **kwargs):
 
 def on_order_cancelled(sender, order, **kwargs):
     order_release(order=order)
+
+
+def on_order_lines_cancelled(sender, order, lines, **kwargs):
+    order_release(order=order, lines=lines)

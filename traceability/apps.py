@@ -22,7 +22,7 @@ class TraceabilityConfig(AppConfig):
         # Stock of a product sold through batches is the sum of its published batches: no one types it.
         register_stock_owner("traceability-batches", _products_sold_through_batches)
 
-        from shop.order.signals import order_cancelled, order_stock_allocated
+        from shop.order.signals import order_cancelled, order_lines_cancelled, order_stock_allocated
         from traceability import allocation
 
         # Order lines are allocated to batches inside the placing transaction; cancelling gives them back.
@@ -30,6 +30,9 @@ class TraceabilityConfig(AppConfig):
             allocation.on_order_stock_allocated, dispatch_uid="traceability-allocate-batches"
         )
         order_cancelled.connect(allocation.on_order_cancelled, dispatch_uid="traceability-release-batches")
+        order_lines_cancelled.connect(
+            allocation.on_order_lines_cancelled, dispatch_uid="traceability-release-line-batches"
+        )
 
 
 def _products_sold_through_batches(product_ids) -> set[int]:

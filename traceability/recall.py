@@ -6,12 +6,16 @@
   locked first, then batches in primary-key order (the shop's lock order); what remains of a batch on
   sale leaves its stock record, every batch becomes "recalled", a ``Recall`` remembers who, when, why
   and which batches, and each batch's event chain gets a ``holding`` event with disposition
-  ``recalled``. The buyers' e-mails are queued after commit.
+  ``recalled``. Each buyer's e-mail and each mobile number's SMS are recorded in the outbox in the
+  same transaction (``recall_notices_record``), so they go out after the commit even if Redis is down.
+  Lines of orders nobody has paid for yet come off the bill (``order_lines_unbill``: allocations
+  given back, totals and a pending card payment lowered, an order left empty cancelled); their
+  buyers are told they will not be charged for them.
 * ``recall_rows`` lists every affected order line (one row per batch allocation) as plain tuples,
   sortable; ``recall_csv`` and ``recall_xlsx`` write them as a spreadsheet with formula injection
   defused.
-* ``recall_notices_send`` e-mails each buyer once (``RecallNotice``: unique per recall and address,
-  stamped when sent), so the Celery task can be retried safely.
+* ``recall_notice_send`` (the outbox handler's service) e-mails each buyer once (``RecallNotice``:
+  unique per recall and address, stamped when sent), so a retried delivery never mails twice.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ import logging
 import re
 import zipfile
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
 from django.conf import settings
@@ -39,6 +43,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from oscar.core.loading import get_model
 
+from core.outbox import outbox_add_many, outbox_key, sms_message
+from shop.order import statuses as order_statuses
+from shop.order.services import UNBILL_ADJUSTED, UNBILL_CANCELLED, order_lines_unbill
 from traceability.models import (
     Batch,
     BatchAllocation,
@@ -53,6 +60,7 @@ from traceability.models import (
 logger = logging.getLogger(__name__)
 
 StockRecord = get_model("partner", "StockRecord")
+Order = get_model("order", "Order")
 Status = Batch.Status
 
 
@@ -83,6 +91,9 @@ def batch_recall(*, batch: Batch, reason: str, by=None) -> Recall:
     if not reason:
         raise ValidationError({"reason": _("Say why the batch is recalled.")})
     affected_ids = batch_descendants(batch.pk)
+    # Lock order: orders not yet paid that hold units of these batches (their lines come off the
+    # bill below), as order_cancel locks an order before its stock records; then stock records, batches.
+    _lock_unpaid_orders(affected_ids)
     batches = list(Batch.objects.filter(pk__in=affected_ids).select_related("base__supplier").order_by("pk"))
     # Lock order: stock records (by primary key), then batches (by primary key), as a checkout does.
     record_pks = {}
@@ -152,11 +163,47 @@ def batch_recall(*, batch: Batch, reason: str, by=None) -> Recall:
             details={"recall": recall.pk, "reason": reason, "recalled_lot": root.lot_code},
         )
     trace_page_forget(*changed)
-
-    from traceability.tasks import recall_notices_send_task
-
-    transaction.on_commit(lambda: recall_notices_send_task.delay(recall.pk))
+    # Who to tell is read before unpaid lines come off (their allocations go with them).
+    recipients, phones = _recipients(recall), recall_phones(recall)
+    unbilled, cancelled = _unbill_unpaid_lines(recall=recall, batch_ids=affected_ids, by=by)
+    recall_notices_record(
+        recall=recall, recipients=recipients, phones=phones, unbilled=unbilled, cancelled=cancelled
+    )
     return recall
+
+
+def _unpaid_allocations(batch_ids):
+    return BatchAllocation.objects.filter(
+        batch_id__in=batch_ids, line__order__status__in=order_statuses.AWAITING_PAYMENT
+    )
+
+
+def _lock_unpaid_orders(batch_ids) -> list[int]:
+    order_ids = set(_unpaid_allocations(batch_ids).values_list("line__order_id", flat=True))
+    return list(
+        Order.objects.select_for_update().filter(pk__in=order_ids).order_by("pk").values_list("pk", flat=True)
+    )
+
+
+def _unbill_unpaid_lines(*, recall: Recall, batch_ids, by=None) -> tuple[set[str], set[str]]:
+    """Lines of orders nobody has paid for yet (card pending, bank transfer, pay on delivery) that hold
+    recalled units come off the bill (``order_lines_unbill``); an order left with nothing is cancelled.
+
+    Returns the numbers of the orders adjusted and of those cancelled. Paid orders keep their lines:
+    their buyers are told and staff arrange refunds or replacements, as before.
+    """
+    lines_by_order = defaultdict(set)
+    for order_id, line_id in _unpaid_allocations(batch_ids).values_list("line__order_id", "line_id"):
+        lines_by_order[order_id].add(line_id)
+    unbilled, cancelled = set(), set()
+    note = _("Recalled (lot %(lot)s): %(reason)s") % {"lot": recall.batch.lot_code, "reason": recall.reason}
+    for order in Order.objects.filter(pk__in=lines_by_order).order_by("pk"):
+        outcome = order_lines_unbill(order=order, line_ids=lines_by_order[order.pk], note=note, user=by)
+        if outcome == UNBILL_ADJUSTED:
+            unbilled.add(order.number)
+        elif outcome == UNBILL_CANCELLED:
+            cancelled.add(order.number)
+    return unbilled, cancelled
 
 
 # --- Affected order lines ----------------------------------------------------------------------------
@@ -279,13 +326,15 @@ def recall_summary(recall: Recall) -> dict:
 
 
 # --- Export ------------------------------------------------------------------------------------------
-#: A cell starting with one of these is read as a formula by spreadsheet programs (CSV/DDE injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+#: A cell starting with one of these is read as a formula by spreadsheet programs (CSV/DDE injection),
+#: full-width forms included (some spreadsheet programs fold them to ASCII); so is one starting with
+#: white space (tab, CR, space, the ideographic space), which they may strip before reading a formula.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 def defuse(value):
     """A text cell that a spreadsheet would run as a formula gets a leading apostrophe; numbers stay."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    if isinstance(value, str) and value and (value.startswith(FORMULA_PREFIXES) or value[0].isspace()):
         return "'" + value
     return value
 
@@ -313,6 +362,18 @@ def _column_letter(index: int) -> str:
 
 
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+#: Characters Excel refuses in a worksheet's name.
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+
+def sheet_title(text: str) -> str:
+    """``text`` as a worksheet name Excel accepts: none of ``[]:*?/\\``, at most 31 characters, no
+    apostrophe at either end, not blank and not "History" (reserved); plain text, not yet XML-escaped."""
+    title = _SHEET_FORBIDDEN.sub("_", _XML_INVALID.sub("", text))
+    title = title.strip("'")[:31].strip("'").strip()
+    if not title or title.casefold() == "history":
+        title = "Recall"
+    return title
 
 
 def _cell(value) -> str:
@@ -343,7 +404,10 @@ def recall_xlsx(recall: Recall, sort: str = DEFAULT_SORT) -> bytes:
         f"<cols>{cols}</cols><sheetData>{_XML_INVALID.sub('', ''.join(parts))}</sheetData>"
         f'<autoFilter ref="A1:{letters[-1]}{len(parts)}"/></worksheet>'
     )
-    title = escape(_("Recall %(lot)s") % {"lot": recall.batch.lot_code})[:31]
+    title = sheet_title(_("Recall %(lot)s") % {"lot": recall.batch.lot_code})
+    # In the defined name the title is quoted, its own apostrophes doubled; both go into XML escaped.
+    sheet_name = escape(title, {'"': "&quot;"})
+    filter_ref = escape("'" + title.replace("'", "''") + "'")
     files = {
         "[Content_Types].xml": (
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
@@ -368,9 +432,9 @@ def recall_xlsx(recall: Recall, sort: str = DEFAULT_SORT) -> bytes:
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
             '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
             'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-            f'<sheets><sheet name="{title}" sheetId="1" r:id="rId1"/></sheets>'
+            f'<sheets><sheet name="{sheet_name}" sheetId="1" r:id="rId1"/></sheets>'
             '<definedNames><definedName name="_xlnm._FilterDatabase" localSheetId="0" hidden="1">'
-            f"'{title}'!$A$1:${letters[-1]}${len(parts)}</definedName></definedNames></workbook>"
+            f"{filter_ref}!$A$1:${letters[-1]}${len(parts)}</definedName></definedNames></workbook>"
         ),
         "xl/_rels/workbook.xml.rels": (
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
@@ -389,9 +453,25 @@ def recall_xlsx(recall: Recall, sort: str = DEFAULT_SORT) -> bytes:
 
 
 # --- Notifying buyers ----------------------------------------------------------------------------------
+@dataclass
+class Recipient:
+    """One buyer address to tell: the affected orders, whether it is a member (has an order page), and
+    the orders whose recalled lines were taken off the bill (``unbilled``) or that were cancelled."""
+
+    orders: list[str]
+    member: bool = False
+    unbilled: list[str] = field(default_factory=list)
+    cancelled: list[str] = field(default_factory=list)
+
+
 def recall_recipients(recall: Recall) -> dict[str, list[str]]:
     """E-mail address → the numbers of that buyer's affected orders (members' and guests' addresses)."""
+    return {email: recipient.orders for email, recipient in _recipients(recall).items()}
+
+
+def _recipients(recall: Recall) -> dict[str, Recipient]:
     orders = defaultdict(set)
+    members = set()
     rows = (
         recall_allocations(recall)
         .order_by()
@@ -402,19 +482,104 @@ def recall_recipients(recall: Recall) -> dict[str, list[str]]:
         email = (user_email or guest_email or "").strip().lower()
         if email:
             orders[email].add(number)
-    return {email: sorted(numbers) for email, numbers in sorted(orders.items())}
+            if user_email:
+                members.add(email)
+    return {
+        email: Recipient(orders=sorted(numbers), member=email in members)
+        for email, numbers in sorted(orders.items())
+    }
 
 
-def recall_notices_create(*, recall: Recall) -> int:
-    """One ``RecallNotice`` per buyer address (existing ones kept); returns how many there are."""
-    recipients = recall_recipients(recall)
+def recall_phones(recall: Recall) -> dict[str, list[str]]:
+    """Mobile number (the delivery address's phone, E.164) → that number's affected orders."""
+    orders = defaultdict(set)
+    rows = (
+        recall_allocations(recall)
+        .order_by()
+        .annotate(phone=Cast("line__order__shipping_address__phone_number", CharField()))
+        .values_list("phone", "line__order__number")
+        .distinct()
+    )
+    for phone, number in rows:
+        phone = (phone or "").strip()
+        if phone:
+            orders[phone].add(number)
+    return {phone: sorted(numbers) for phone, numbers in sorted(orders.items())}
+
+
+def recall_notices_record(
+    *,
+    recall: Recall,
+    recipients: dict[str, Recipient] | None = None,
+    phones: dict[str, list[str]] | None = None,
+    unbilled: set[str] = frozenset(),
+    cancelled: set[str] = frozenset(),
+) -> int:
+    """Inside the recall's transaction: an e-mail per buyer address and an SMS per mobile number, in the
+    outbox (sent after the commit, whatever the state of Redis); returns the number of addresses.
+
+    ``unbilled`` and ``cancelled`` are the order numbers whose recalled lines were taken off the bill
+    or that were cancelled outright because of it (unpaid orders): their buyers are told they will not
+    be charged. Keyed by recall and recipient, so recording again sends nothing twice.
+    """
+    recipients = _recipients(recall) if recipients is None else recipients
+    phones = recall_phones(recall) if phones is None else phones
     RecallNotice.objects.bulk_create(
         [RecallNotice(recall=recall, email=email) for email in recipients], ignore_conflicts=True
     )
+    messages = []
+    for email, recipient in recipients.items():
+        payload = {
+            "recall_id": recall.pk,
+            "email": email,
+            "orders": recipient.orders,
+            "member": recipient.member,
+            "unbilled": sorted(set(recipient.orders) & set(unbilled)),
+            "cancelled": sorted(set(recipient.orders) & set(cancelled)),
+        }
+        messages.append(
+            ("traceability.recall_email", payload, outbox_key("recall", recall.pk, "email", email))
+        )
+    for phone, numbers in phones.items():
+        text = recall_sms_text(recall, orders=numbers, unbilled=set(unbilled), cancelled=set(cancelled))
+        sms = sms_message(to=phone, text=text, key=outbox_key("recall", recall.pk, "sms", phone))
+        messages.append((sms["kind"], sms["payload"], sms["key"]))
+    outbox_add_many(messages)
     return len(recipients)
 
 
-def recall_notice_send(*, notice_id: int, orders: list[str] | None = None) -> bool:
+def recall_sms_text(recall: Recall, *, orders: list[str], unbilled: set[str], cancelled: set[str]) -> str:
+    """The recall SMS, in the site's language: short, what to do, and whether the buyer pays for it."""
+    batch = recall.batch
+    with translation.override(settings.LANGUAGE_CODE):
+        values = {
+            "shop": str(settings.OSCAR_SHOP_NAME),
+            "product": batch.product.get_title()[:30],
+            "lot": batch.lot_code,
+            "orders": "、".join(orders),
+            "reason": " ".join(recall.reason.split())[:40],
+        }
+        text = (
+            _("[%(shop)s] Recall: %(product)s (lot %(lot)s) from your order %(orders)s. Reason: %(reason)s.")
+            % values
+        )
+        if set(orders) <= cancelled:
+            text += " " + _("The order was cancelled: you will not be charged.")
+        elif set(orders) & (unbilled | cancelled):
+            text += " " + _("It was taken off your unpaid order: you will not be charged for it.")
+        else:
+            text += " " + _("Please do not eat it; we will contact you about a refund or a replacement.")
+    return text
+
+
+def recall_notice_send(
+    *,
+    notice_id: int,
+    orders: list[str] | None = None,
+    member: bool | None = None,
+    unbilled: list[str] = (),
+    cancelled: list[str] = (),
+) -> bool:
     """E-mail one buyer about the recall, once: claimed by stamping ``sent_at`` first, released on failure."""
     claimed = RecallNotice.objects.filter(pk=notice_id, sent_at__isnull=True).update(sent_at=timezone.now())
     if not claimed:
@@ -423,21 +588,22 @@ def recall_notice_send(*, notice_id: int, orders: list[str] | None = None) -> bo
         "recall__batch__product", "recall__batch__base__supplier"
     ).get(pk=notice_id)
     recall = notice.recall
-    if orders is None:
-        orders = recall_recipients(recall).get(notice.email, [])
+    if orders is None or member is None:
+        recipient = _recipients(recall).get(notice.email, Recipient(orders=[]))
+        orders = recipient.orders if orders is None else orders
+        member = recipient.member if member is None else member
     batch = recall.batch
     context = {
         "recall": recall,
         "batch": batch,
         "product": batch.product.get_title(),
         "orders": orders,
+        "unbilled": [number for number in orders if number in unbilled and number not in cancelled],
+        "cancelled": [number for number in orders if number in cancelled],
+        "charged": [number for number in orders if number not in unbilled and number not in cancelled],
         "trace_url": _site_url() + batch.get_trace_url() if batch.trace_code else "",
         # Guests have no account to sign in to: they get the order numbers, not the order list.
-        "orders_url": _site_url() + reverse("customer:order-list")
-        if recall_allocations(recall)
-        .filter(line__order__number__in=orders, line__order__user__isnull=False)
-        .exists()
-        else "",
+        "orders_url": _site_url() + reverse("customer:order-list") if member else "",
         "shop_name": settings.OSCAR_SHOP_NAME,
     }
     try:
@@ -449,21 +615,6 @@ def recall_notice_send(*, notice_id: int, orders: list[str] | None = None) -> bo
         RecallNotice.objects.filter(pk=notice_id).update(sent_at=None)
         raise
     return True
-
-
-def recall_notices_send(*, recall_id: int) -> int:
-    """Write the notices and send every one not sent yet; returns how many this call sent.
-
-    Safe to run again (a Celery retry): buyers already e-mailed are skipped.
-    """
-    recall = Recall.objects.get(pk=recall_id)
-    recall_notices_create(recall=recall)
-    recipients = recall_recipients(recall)
-    sent = 0
-    for notice_id, email in recall.notices.filter(sent_at__isnull=True).values_list("pk", "email"):
-        if recall_notice_send(notice_id=notice_id, orders=recipients.get(email, [])):
-            sent += 1
-    return sent
 
 
 def recall_for_batch(batch: Batch) -> Recall | None:

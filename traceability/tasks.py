@@ -1,16 +1,13 @@
-"""Celery tasks of traceability: thin, take ids, call a service; safe to run twice."""
+"""Celery tasks of traceability: thin, take ids, call a service; safe to run twice.
+
+Recall notices are not tasks: they are recorded in the outbox with the recall (core.outbox,
+``traceability/outbox_handlers.py``), so Redis being down when a recall commits loses nothing.
+"""
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 
-from core.retry import MAIL_RETRY
-from traceability import idempotency, import_jobs, recall
-
-
-@shared_task(**MAIL_RETRY)
-def recall_notices_send_task(recall_id: int) -> int:
-    """E-mail every buyer of a recall's batches once (``RecallNotice`` rows remember who got it)."""
-    return recall.recall_notices_send(recall_id=recall_id)
+from traceability import idempotency, import_jobs
 
 
 # The parse itself is bounded by its child process (SHEET_PARSE_SECONDS, default 60 s); checking

@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from channels.models import Invitation, Membership, Organisation, invitation_expiry, new_nonce
 from channels.services.organisations import require_admin
 from channels.terms import forget_non_member
+from core.outbox import outbox_add, outbox_key
 
 logger = logging.getLogger(__name__)
 
@@ -57,9 +58,7 @@ def _site_url() -> str:
 @transaction.atomic
 def invitation_create(*, organisation: Organisation, email: str, role: str, by) -> Invitation:
     """Invite ``email`` to join as ``role``, or renew the open invitation to that address (new link,
-    new expiry); the e-mail goes out after commit."""
-    from channels.tasks import invitation_send_task
-
+    new expiry); the e-mail goes in the outbox (``core.outbox``), sent after commit."""
     require_admin(by, organisation)
     if organisation.status not in OPEN_STATUSES:
         raise ValidationError(_("Members can be invited once the organisation is approved."), code="not_open")
@@ -82,8 +81,12 @@ def invitation_create(*, organisation: Organisation, email: str, role: str, by) 
     invitation.sent_at = None
     invitation.full_clean()
     invitation.save()
-    invitation_id = invitation.pk
-    transaction.on_commit(lambda: invitation_send_task.delay(invitation_id))
+    # Keyed by the invitation's nonce: inviting the same address again sends a new e-mail.
+    outbox_add(
+        kind="channels.invitation",
+        payload={"invitation_id": invitation.pk},
+        key=outbox_key("channels", "invitation", invitation.pk, invitation.nonce),
+    )
     return invitation
 
 

@@ -12,6 +12,8 @@ Adding a method (e.g. card payment through Stripe) means writing a subclass, usu
 page, and adding its path to the setting: nothing in the checkout itself changes.
 """
 
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -37,6 +39,21 @@ class PaymentMethod:
     instructions_template: str = ""
     #: Status the order moves to right after placement, or None to stay "Pending payment".
     status_after_placement: str | None = None
+    #: Statuses in which an order of this method holds its stock while nobody has paid for it; past
+    #: the method's hold (``settings.SHOP_PAYMENT_HOLD_MINUTES``) it is cancelled (shop.checkout.holds).
+    held_statuses: tuple[str, ...] = (statuses.PENDING_PAYMENT,)
+
+    def hold(self) -> timedelta | None:
+        """How long an unpaid order of this method keeps its stock, or None for no limit here."""
+        minutes = settings.SHOP_PAYMENT_HOLD_MINUTES.get(self.code)
+        return timedelta(minutes=minutes) if minutes else None
+
+    def hold_deadline(self, order) -> datetime | None:
+        """When the order is cancelled unless paid (or shipped, on delivery); None when it is not held."""
+        hold = self.hold()
+        if hold is None or order.status not in self.held_statuses or order.date_placed is None:
+            return None
+        return order.date_placed + hold
 
     def is_available(self, *, basket, user) -> bool:
         """Whether the buyer may choose this method for this basket."""
@@ -67,7 +84,7 @@ class PaymentMethod:
         return source_type
 
     def instructions_context(self, order) -> dict:
-        return {"order": order, "method": self}
+        return {"order": order, "method": self, "deadline": self.hold_deadline(order)}
 
     def render_instructions(self, order, fmt: str = "html") -> str:
         """What the buyer has to do next, as HTML (``fmt="html"``) or plain text (``"txt"``)."""
@@ -94,6 +111,10 @@ class BankTransfer(PaymentMethod):
         return {**super().instructions_context(order), "account": settings.SHOP_BANK_TRANSFER_ACCOUNT}
 
 
+#: What staff confirm a received transfer with, and where it is kept (Oscar's payment history).
+BANK_TRANSFER_CODE = BankTransfer.code
+
+
 class CashOnDelivery(PaymentMethod):
     """The buyer pays the courier; the order can be shipped straight away."""
 
@@ -102,6 +123,8 @@ class CashOnDelivery(PaymentMethod):
     description = _("Pay the courier in cash or by mobile payment when your order arrives.")
     instructions_template = "oscar/checkout/payment/cash_on_delivery"
     status_after_placement = statuses.AWAITING_SHIPMENT
+    #: Paid only when it arrives: the order holds its stock until it ships.
+    held_statuses = (statuses.AWAITING_SHIPMENT,)
 
 
 class PaymentMethodRegistry:

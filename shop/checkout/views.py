@@ -3,8 +3,8 @@
 Oscar's ``PaymentDetailsView.submit`` takes payment first and writes the order afterwards. Here
 ``submit`` places the order first, in one transaction that locks and allocates stock
 (``shop.order.utils.OrderCreator``), records the chosen payment method, the adults-only
-confirmation and queues the confirmation e-mail for after the commit. Only then does the payment
-method take over (``PaymentMethod.next_url``), or the buyer sees the thank-you page.
+confirmation and the confirmation e-mail (in the outbox, sent after the commit). Only then does
+the payment method take over (``PaymentMethod.next_url``), or the buyer sees the thank-you page.
 """
 
 import logging
@@ -21,7 +21,7 @@ from oscar.apps.checkout import views
 from oscar.apps.checkout.exceptions import FailedPreCondition
 from oscar.core.loading import get_class, get_model
 
-from shop.order.tasks import order_confirmation_send_task
+from shop.order.services import order_confirmation_record
 
 from .forms import AdultConfirmationForm, PaymentMethodForm
 from .payment_methods import registry
@@ -34,11 +34,6 @@ InsufficientStock = get_class("order.exceptions", "InsufficientStock")
 address_problems = get_class("address.forms", "address_problems")
 
 logger = logging.getLogger("oscar.checkout")
-
-
-def queue_order_confirmation(order_id: int) -> None:
-    """After commit: hand the confirmation e-mail to Celery (a broker outage never fails the order)."""
-    order_confirmation_send_task.delay(order_id)
 
 
 def adults_only_titles(basket) -> list[str]:
@@ -222,8 +217,8 @@ class PaymentDetailsView(views.PaymentDetailsView):
             method.order_placed(order=order, user=user)
             self.record_adult_confirmation(order, basket)
             basket.submit()
-            order_id = order.pk
-            transaction.on_commit(lambda: queue_order_confirmation(order_id), robust=True)
+            # In the outbox, with the order: sent after the commit, even if Redis is down now.
+            order_confirmation_record(order=order)
         self._order = order
         return self.handle_successful_order(order)
 
@@ -238,7 +233,7 @@ class PaymentDetailsView(views.PaymentDetailsView):
             )
 
     def send_order_placed_email(self, order):
-        """Not in the request: the e-mail is queued by ``handle_order_placement`` for after commit."""
+        """Not in the request: ``handle_order_placement`` records the e-mail in the outbox."""
 
     def restore_frozen_basket(self):
         # A concurrent request may have placed this basket's order already: never reopen it then.

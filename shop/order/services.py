@@ -1,4 +1,4 @@
-"""Order services: cancelling an order, sending its confirmation e-mail."""
+"""Order services: cancelling an order, recording and sending its confirmation e-mail."""
 
 import logging
 
@@ -8,9 +8,12 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.translation import gettext
 from oscar.core.loading import get_class, get_model
+from oscar.templatetags.currency_filters import currency
+
+from core.outbox import outbox_add
 
 from . import statuses
-from .signals import order_cancelled
+from .signals import order_cancelled, order_lines_cancelled
 
 Order = get_model("order", "Order")
 OrderNote = get_model("order", "OrderNote")
@@ -57,6 +60,60 @@ def order_cancel(*, order: Order, user=None, note: str = "") -> Order:
     return order
 
 
+UNBILL_ADJUSTED = "adjusted"
+UNBILL_CANCELLED = "cancelled"
+
+
+@transaction.atomic
+def order_lines_unbill(*, order: Order, line_ids, note: str, user=None) -> str:
+    """Take lines off the bill of an order nobody has paid for yet; returns what happened to the order.
+
+    "cancelled": no other line was left, so the whole order was cancelled (``order_cancel``);
+    "adjusted": the lines' allocations were given back, their status set to "Cancelled" and their
+    prices zeroed (their unit prices stay, for the record), the order's totals and its payment
+    source lowered by what they cost, a note says which and why, and ``order_lines_cancelled`` is
+    sent; "" when there is nothing to do (the order is paid or shipped, or the lines are off already).
+    Shipping is never raised: the buyer pays no more than agreed. Locks the order row first.
+    """
+    order = Order._default_manager.select_for_update().get(pk=order.pk)
+    if order.status not in statuses.AWAITING_PAYMENT:
+        return ""
+    live = order.lines.exclude(status=statuses.CANCELLED)
+    lines = list(
+        live.filter(pk__in=list(line_ids)).select_related(
+            "stockrecord", "product__product_class", "product__parent"
+        )
+    )
+    if not lines:
+        return ""
+    if not live.exclude(pk__in=[line.pk for line in lines]).exists():
+        order_cancel(order=order, user=user, note=note)
+        return UNBILL_CANCELLED
+
+    removed_incl = sum((line.line_price_incl_tax for line in lines), start=0)
+    removed_excl = sum((line.line_price_excl_tax for line in lines), start=0)
+    for line in sorted(lines, key=lambda line: (line.stockrecord_id or 0, line.pk)):
+        if line.stockrecord_id and not line.allocation_cancelled and line.num_allocated:
+            line.cancel_allocation(line.num_allocated)
+        line.set_status(statuses.CANCELLED)
+        line.line_price_incl_tax = line.line_price_excl_tax = 0
+        line.line_price_before_discounts_incl_tax = line.line_price_before_discounts_excl_tax = 0
+        line.save()
+    order.total_incl_tax -= removed_incl
+    order.total_excl_tax -= removed_excl
+    order.save(update_fields=["total_incl_tax", "total_excl_tax"])
+    order.sources.filter(amount_debited=0).update(amount_allocated=order.total_incl_tax)
+    titles = "、".join(f"{line.title} × {line.quantity}" for line in lines)
+    order.notes.create(
+        user=user,
+        note_type=OrderNote.SYSTEM,
+        message=gettext("Taken off the bill: %(lines)s (%(amount)s less). %(note)s")
+        % {"lines": titles, "amount": currency(removed_incl, order.currency), "note": note},
+    )
+    order_lines_cancelled.send(sender=Order, order=order, lines=lines, user=user)
+    return UNBILL_ADJUSTED
+
+
 def order_status_path(order: Order) -> str:
     """Where the buyer follows the order: their account page, or the guest status page."""
     try:
@@ -68,6 +125,13 @@ def order_status_path(order: Order) -> str:
         )
     except NoReverseMatch:
         return ""
+
+
+def order_confirmation_record(*, order: Order) -> None:
+    """Inside the placement transaction: the confirmation e-mail goes in the outbox (sent after commit)."""
+    outbox_add(
+        kind="order.confirmation", payload={"order_id": order.pk}, key=f"order:{order.pk}:confirmation"
+    )
 
 
 @transaction.atomic

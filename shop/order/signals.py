@@ -25,3 +25,13 @@ order_stock_allocated = Signal()
 #: back what it holds for the order (e.g. batch allocations); raising rolls the cancellation back.
 #: It is not sent again when an already cancelled order is cancelled a second time.
 order_cancelled = Signal()
+
+#: Sent by ``shop.order.services.order_lines_unbill`` when lines of an order nobody has paid for yet are
+#: taken off its bill (e.g. their batch was recalled), after their stock-record allocations were given
+#: back, their status set to "Cancelled", their prices zeroed and the order's totals (and payment
+#: source) lowered, before the transaction commits. Arguments: ``sender`` (the Order class),
+#: ``order`` (row locked, new totals), ``lines`` (the lines taken off), ``user`` (or None for the
+#: system). A receiver gives back what it holds for those lines (batch allocations) or follows the
+#: new total (a pending card payment); raising rolls everything back. An order losing every line is
+#: cancelled instead (``order_cancelled``), and this signal is not sent.
+order_lines_cancelled = Signal()

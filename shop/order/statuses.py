@@ -13,6 +13,10 @@ SHIPPED = "Shipped"
 COMPLETE = "Complete"
 CANCELLED = "Cancelled"
 
+#: Orders nobody has paid for yet: "Pending payment" (card, bank transfer) and "Awaiting shipment",
+#: which only orders paid on delivery reach before they are paid (card and transfer go to "Paid").
+AWAITING_PAYMENT = (PENDING_PAYMENT, AWAITING_SHIPMENT)
+
 LABELS = {
     PENDING_PAYMENT: pgettext_lazy("order status", "Pending payment"),
     AWAITING_SHIPMENT: pgettext_lazy("order status", "Awaiting shipment"),

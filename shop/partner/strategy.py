@@ -10,8 +10,9 @@ Effect of a closed gate, checked on every request (nothing cached between reques
 - a product's stock record from a blocked partner is only chosen when no open partner sells it;
 - that stock record's availability is "unavailable", so the product cannot be added to a basket, a
   basket line already holding it fails Oscar's checkout pre-condition, and the basket page says why.
-Listings, search and product pages are handled by hiding the products (``is_public``), see
-``suppliers.services.supplier_suspend``.
+Lists, search, the sitemap and CMS blocks leave such products out through the one definition of "on
+sale", ``catalogue.on_sale.products_on_sale``, which reads the same gates (``blocked_partner_ids``);
+a suspended supplier's products are also hidden (``is_public``, ``suppliers.services.supplier_suspend``).
 
 Buyer terms, the second hook, are written up above ``register_buyer_terms`` below.
 """
@@ -41,6 +42,18 @@ def unregister_sale_gate(name: str) -> None:
     _sale_gates.pop(name, None)
 
 
+def blocked_partner_ids() -> frozenset[int]:
+    """Ids of partners that may not sell right now, from every registered gate (read afresh).
+
+    The storefront's one definition of "on sale" (``catalogue.on_sale``) reads the same gates, so
+    a product the strategy will not sell is never listed, searched, put in the sitemap or a CMS block.
+    """
+    ids: set[int] = set()
+    for gate in _sale_gates.values():
+        ids.update(gate())
+    return frozenset(ids)
+
+
 class PartnerOffSale(availability.Unavailable):
     """The product's seller is not selling at the moment (e.g. its supplier is suspended)."""
 
@@ -62,10 +75,7 @@ class SellablePartnerFirst:
     @property
     def blocked_partner_ids(self) -> frozenset[int]:
         if self._blocked is None:
-            ids: set[int] = set()
-            for gate in _sale_gates.values():
-                ids.update(gate())
-            self._blocked = frozenset(ids)
+            self._blocked = blocked_partner_ids()
         return self._blocked
 
     def is_partner_blocked(self, partner_id) -> bool:

@@ -3,6 +3,8 @@
 from django.dispatch import receiver
 from oscar.apps.order.signals import order_status_changed
 
+from shop.order.signals import order_lines_cancelled
+
 from . import services
 from .orders import ORDER_CANCELLED
 
@@ -17,3 +19,9 @@ def cancel_intent_with_order(sender, order, old_status, new_status, **kwargs):
 def cancel_intent_on_order_cancelled(sender, order, **kwargs):
     """For the order app's ``order_cancelled`` signal, in case it cancels without set_status."""
     services.payment_on_order_cancelled(order=order)
+
+
+@receiver(order_lines_cancelled, dispatch_uid="payment.follow_lower_total")
+def follow_lower_total(sender, order, **kwargs):
+    """Lines were taken off an unpaid order (a recall): its pending card payment asks for less."""
+    services.payment_on_order_total_lowered(order=order)

@@ -21,7 +21,6 @@ EVENT_SWEEP_AFTER = timedelta(minutes=1)
 EVENT_MAX_ATTEMPTS = 10
 # Give the webhook this long before the reconciliation job asks Stripe about a payment.
 RECONCILE_AFTER = timedelta(minutes=5)
-RECEIPT_CATCH_UP_AFTER = timedelta(minutes=5)
 
 
 def unpaid_order_timeout() -> timedelta:
@@ -67,20 +66,6 @@ def payments_cancelled_elsewhere() -> QuerySet[StripePayment]:
     return StripePayment.objects.filter(
         state__in=StripePayment.AWAITING, order__status=ORDER_CANCELLED
     ).select_related("order")
-
-
-def payments_without_receipt(*, now=None) -> QuerySet[StripePayment]:
-    now = now or timezone.now()
-    return (
-        StripePayment.objects.filter(
-            state__in=StripePayment.PAID,
-            receipt_sent_at__isnull=True,
-            paid_at__lte=now - RECEIPT_CATCH_UP_AFTER,
-        )
-        # Money that came for a cancelled order is a refund case for staff, not a "thank you".
-        .exclude(order__status=ORDER_CANCELLED)
-        .order_by("pk")
-    )
 
 
 def events_unprocessed(*, now=None) -> QuerySet[StripeEvent]:

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from oscar.core.loading import get_class, get_model
 from oscar.templatetags.currency_filters import currency
 
+from core.outbox import outbox_add
 from core.queue import queue_now
 
 from . import orders
@@ -277,7 +278,7 @@ def _apply_succeeded(*, payment: StripePayment, intent: gateway.Intent, event_at
     orders.order_mark_paid(
         order=order, note=_("Card payment received through Stripe (%(intent)s).") % {"intent": intent.id}
     )
-    transaction.on_commit(lambda: _queue_receipt(payment.pk), robust=True)
+    payment_receipt_record(payment=payment)
     return StripeEvent.Outcome.APPLIED
 
 
@@ -531,6 +532,54 @@ def payment_on_order_cancelled(*, order) -> None:
     transaction.on_commit(lambda: _safe_delay(stripe_payment_cancel_task, payment_id), robust=True)
 
 
+def payment_on_order_total_lowered(*, order) -> None:
+    """Inside the transaction that took lines off an unpaid order: the card payment follows its total.
+
+    The payment row gets the new amount at once (so the pay page and the "paid" check expect it);
+    an intent already created at Stripe is updated after the commit, through the outbox
+    (``payment.intent_amount``), with an idempotency key made of the order number and the amount.
+    """
+    payment = StripePayment.objects.filter(order=order).first()
+    if payment is None or payment.state not in StripePayment.AWAITING:
+        return
+    locked = _lock(payment.pk)
+    if locked.amount == order.total_incl_tax or order.total_incl_tax <= 0:
+        return
+    locked.amount = order.total_incl_tax
+    locked.save(update_fields=["amount", "updated_at"])
+    if locked.payment_intent_id:
+        fen = gateway.to_fen(locked.amount)
+        outbox_add(
+            kind="payment.intent_amount",
+            payload={"payment_id": locked.pk, "amount": str(locked.amount)},
+            key=f"payment:{locked.pk}:intent-amount:{fen}",
+        )
+
+
+def stripe_payment_intent_amount_sync(*, payment_id: int, amount: Decimal) -> str:
+    """Ask Stripe to charge ``amount`` for the payment's intent (the outbox handler's service).
+
+    Does nothing when the payment has moved on (paid, cancelled, or a later change of amount). If
+    Stripe refuses because the buyer has paid or is paying meanwhile, what Stripe says is applied:
+    a payment of the old amount is then flagged for staff by the usual amount check, never marked
+    paid. ``StripeUnavailable`` is raised for the outbox to try again.
+    """
+    payment = StripePayment.objects.select_related("order").filter(pk=payment_id).first()
+    if payment is None or payment.state not in StripePayment.AWAITING or payment.amount != amount:
+        return StripeEvent.Outcome.IGNORED
+    try:
+        gateway.payment_intent_amount_update(
+            payment.payment_intent_id,
+            amount=amount,
+            idempotency_key=f"order-{payment.order.number}-pi-amount-{gateway.to_fen(amount)}",
+        )
+    except gateway.StripeRejected:
+        intent = gateway.payment_intent_retrieve(payment.payment_intent_id)
+        with transaction.atomic():
+            return _apply_intent(payment=_lock(payment.pk), intent=intent, event_at=timezone.now())
+    return StripeEvent.Outcome.APPLIED
+
+
 # --- Refunds -----------------------------------------------------------------------------------
 
 _REFUND_STATES = {
@@ -723,10 +772,11 @@ def stripe_payment_receipt_send(*, payment_id: int) -> bool:
 RECEIPT_EVENT_CODE = "PAYMENT_RECEIVED"
 
 
-def _queue_receipt(payment_id: int) -> None:
-    from .tasks import stripe_payment_receipt_send_task
-
-    _safe_delay(stripe_payment_receipt_send_task, payment_id)
+def payment_receipt_record(*, payment: StripePayment) -> None:
+    """Inside the transaction marking the order paid: the receipt e-mail goes in the outbox."""
+    outbox_add(
+        kind="payment.receipt", payload={"payment_id": payment.pk}, key=f"payment:{payment.pk}:receipt"
+    )
 
 
 def _safe_delay(task, *args) -> None:

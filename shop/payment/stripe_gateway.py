@@ -225,6 +225,18 @@ def payment_intent_cancel(intent_id: str, *, idempotency_key: str) -> Intent:
     return Intent.from_data(data)
 
 
+def payment_intent_amount_update(intent_id: str, *, amount: Decimal, idempotency_key: str) -> Intent:
+    """Change what an unpaid intent asks for (Stripe refuses once it succeeded, is processing or canceled)."""
+    data = _call(
+        "payment_intent_update",
+        client().v1.payment_intents.update,
+        intent_id,
+        params={"amount": to_fen(amount)},
+        options={"idempotency_key": idempotency_key},
+    )
+    return Intent.from_data(data)
+
+
 def refund_create(*, payment_intent_id: str, amount: Decimal, idempotency_key: str, metadata: dict) -> Refund:
     data = _call(
         "refund_create",

@@ -26,11 +26,6 @@ def stripe_event_process_task(event_id: str) -> None:
     services.stripe_event_process(event_id=event_id)
 
 
-@shared_task(autoretry_for=(Exception,), retry_backoff=30, max_retries=5)
-def stripe_payment_receipt_send_task(payment_id: int) -> None:
-    services.stripe_payment_receipt_send(payment_id=payment_id)
-
-
 @shared_task(**RETRY)
 def stripe_payment_cancel_task(payment_id: int) -> None:
     payment = StripePayment.objects.select_related("order").filter(pk=payment_id).first()
@@ -40,7 +35,10 @@ def stripe_payment_cancel_task(payment_id: int) -> None:
 
 @shared_task
 def stripe_events_sweep_task(limit: int = 200) -> int:
-    """Process stored events that no task took (Redis was down, a worker died); catch up receipts."""
+    """Process stored events that no task took (Redis was down, a worker died).
+
+    Receipts are not its business: they are in the outbox (core.outbox) with the payment.
+    """
     done = 0
     for event_id in selectors.events_unprocessed().values_list("event_id", flat=True)[:limit]:
         try:
@@ -50,8 +48,6 @@ def stripe_events_sweep_task(limit: int = 200) -> int:
             logger.warning("stripe sweep: event %s still cannot be processed", event_id)
         except Exception:  # one bad event must not stop the others; it is retried up to the limit
             logger.exception("stripe sweep: event %s failed", event_id)
-    for payment_id in selectors.payments_without_receipt().values_list("pk", flat=True)[:limit]:
-        services.stripe_payment_receipt_send(payment_id=payment_id)
     return done
 
 

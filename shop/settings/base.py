@@ -245,6 +245,9 @@ CELERY_TASK_SOFT_TIME_LIMIT = 120
 CELERY_TASK_TIME_LIMIT = 180
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+# The outbox (core/outbox.py): a side effect that keeps failing is tried this many times (backoff
+# 30 s doubling to 30 min between tries, about 4 hours in all), then given up and left for staff.
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=12)
 # Periodic jobs live in one place: shop/schedule.py.
 from shop.schedule import CELERY_BEAT_SCHEDULE  # noqa: E402,F401
 
@@ -253,6 +256,8 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="十堰优品 <noreply@shiyan-select.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Text messages (core/sms.py): the console by default; a provider's backend class in production.
+SMS_BACKEND = env("SMS_BACKEND", default="core.sms.ConsoleBackend")
 OSCAR_FROM_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Stripe -----------------------------------------------------------------------------------
@@ -346,6 +351,15 @@ SHOP_PAYMENT_METHODS = [
     "shop.checkout.payment_methods.BankTransfer",
     "shop.checkout.payment_methods.CashOnDelivery",
 ]
+# How long an unpaid order keeps its stock, per payment method code (minutes): a bank transfer must
+# arrive within 3 days (institutions pay over days, weekends included); an order to be paid on
+# delivery must ship within 5 days. Past that, shop.checkout.holds cancels the order, gives the
+# stock back and tells the buyer (e-mail and SMS). 0 switches a hold off. Card orders have their
+# own, shorter limit (STRIPE_UNPAID_ORDER_MINUTES).
+SHOP_PAYMENT_HOLD_MINUTES = {
+    "bank-transfer": env.int("SHOP_BANK_TRANSFER_HOLD_MINUTES", default=3 * 24 * 60),
+    "cash-on-delivery": env.int("SHOP_CASH_ON_DELIVERY_HOLD_MINUTES", default=5 * 24 * 60),
+}
 # The account buyers pay into by bank transfer (shown on the confirmation page and e-mail).
 # The defaults are demo values: production must set all three.
 SHOP_BANK_TRANSFER_ACCOUNT = {
@@ -353,7 +367,7 @@ SHOP_BANK_TRANSFER_ACCOUNT = {
     "bank": env.str("BANK_TRANSFER_BANK", default="中国工商银行北京朝阳支行（演示）"),
     "number": env.str("BANK_TRANSFER_NUMBER", default="0200 0000 0000 0000 000"),
 }
-# The confirmation e-mail goes out from Celery after commit (shop/order/tasks.py), never inside
+# The confirmation e-mail is recorded in the outbox with the order (core/outbox.py), never sent inside
 # the request; Oscar's own in-request dispatch is switched off in shop/checkout/views.py.
 
 HAYSTACK_CONNECTIONS = {"default": {"ENGINE": "haystack.backends.simple_backend.SimpleEngine"}}

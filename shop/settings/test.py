@@ -11,6 +11,10 @@ SECRET_KEY = "test-only-not-secret"
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+SMS_BACKEND = "core.sms.LocmemBackend"
+# A handler that fails with anything but a mail or network error raises in the test (after its
+# failure is recorded), so a bug in a handler fails its test instead of waiting for a retry.
+OUTBOX_RAISE_ERRORS = True
 # Tasks run inline and re-raise, so a failing task fails its test; REDIS_URL (in CI) still
 # backs the cache, so cache behaviour is tested against real Redis.
 CELERY_TASK_ALWAYS_EAGER = True

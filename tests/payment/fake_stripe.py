@@ -301,6 +301,17 @@ class FakeStripe:
                     )
                 intent.update(status="canceled", cancellation_reason=params.get("cancellation_reason"))
                 return 200, intent
+            if method == "POST" and not match.group(2):  # update: only the amount, while unpaid
+                if intent["status"] in ("succeeded", "processing", "canceled"):
+                    message = (
+                        f"You cannot update this PaymentIntent because it has a status of {intent['status']}."
+                    )
+                    return 400, _error(
+                        "invalid_request_error", message, code="payment_intent_unexpected_state"
+                    )
+                if "amount" in params:
+                    intent["amount"] = int(params["amount"])
+                return 200, intent
             if method == "GET":
                 result = json.loads(json.dumps(intent))
                 if "latest_charge" in (params.get("expand") or {}).values() and intent["latest_charge"]:

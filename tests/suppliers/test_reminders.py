@@ -4,10 +4,12 @@ import datetime
 from unittest import mock
 
 import pytest
-from celery.exceptions import Retry
 from django.core import mail
+from django.test import TestCase
 from django.utils import timezone
 
+from core.models import OutboxMessage
+from core.outbox import outbox_sweep
 from suppliers.models import CertificationReminder, Supplier
 from suppliers.tasks import certification_expiry_reminders_send_task
 from tests.factories.suppliers import CertificationFactory, SupplierFactory
@@ -17,8 +19,10 @@ pytestmark = pytest.mark.django_db
 
 def _run_on(day: datetime.date):
     moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(8, 0)))
+    # The job's transaction commits; the reminders it records in the outbox are then delivered.
     with mock.patch("django.utils.timezone.now", return_value=moment):
-        return certification_expiry_reminders_send_task.delay().get()
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            return certification_expiry_reminders_send_task.delay().get()
 
 
 def test_a_certificate_gets_one_reminder_at_30_days_and_one_at_7_however_often_the_job_runs():
@@ -64,17 +68,21 @@ def test_expired_far_off_and_rejected_suppliers_certificates_get_no_reminder():
     assert mail.outbox == []
 
 
-def test_a_failed_send_is_retried_on_the_next_run():
+def test_a_failed_send_waits_in_the_outbox_and_the_sweeper_sends_it_once():
     today = timezone.localdate()
     CertificationFactory(valid_until=today + datetime.timedelta(days=20))
 
     with mock.patch("suppliers.services.send_mail", side_effect=ConnectionError("mail server down")):
-        # Eager Celery surfaces the scheduled retry as an exception; a worker would retry with backoff.
-        with pytest.raises((ConnectionError, Retry)):
-            _run_on(today)
+        _run_on(today)
     assert CertificationReminder.objects.count() == 0
+    [waiting] = OutboxMessage.objects.filter(kind="suppliers.certification_reminder")
+    assert waiting.state == "pending" and "mail server down" in waiting.last_error
 
-    _run_on(today)
+    _run_on(today)  # the job again: the reminder is recorded already, nothing new
+    outbox_sweep(now=waiting.next_attempt_at)  # once its backoff has passed (the job ran "at 08:00")
+    outbox_sweep(now=waiting.next_attempt_at + datetime.timedelta(minutes=10))
+
+    assert OutboxMessage.objects.filter(kind="suppliers.certification_reminder").count() == 1
     assert CertificationReminder.objects.count() == 1
     assert len(mail.outbox) == 1
 

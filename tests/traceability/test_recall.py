@@ -4,24 +4,29 @@ order lines and buyers; each buyer is e-mailed exactly once, even when the task 
 import csv
 import io
 import smtplib
+from datetime import timedelta
 from decimal import Decimal
 
 import openpyxl
 import pytest
-from celery.exceptions import Retry
 from django.contrib.auth.models import Permission
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.mail.backends.locmem import EmailBackend
 from django.urls import reverse
+from django.utils import timezone
+from oscar.core.loading import get_model
 
+from core.models import OutboxMessage
+from core.outbox import outbox_deliver, outbox_sweep
 from tests.factories.order import UserFactory, basket_with, place_order
 from tests.factories.traceability import net_stock, published, seller
 from traceability import recall as recalls
 from traceability import services
 from traceability.chain import chain_verify
 from traceability.models import Batch, Recall, RecallNotice, TraceEvent
-from traceability.tasks import recall_notices_send_task
+
+Order = get_model("order", "Order")
 
 pytestmark = pytest.mark.django_db
 
@@ -55,9 +60,15 @@ def recaller():
     return user
 
 
+def _paid(order):
+    """A paid order keeps its lines when a batch is recalled (an unpaid one loses them: see below)."""
+    order.set_status("Paid")
+    return order
+
+
 def _buy(product, quantity, *, email):
     buyer = UserFactory(email=email)
-    return place_order(basket=basket_with((product, quantity), owner=buyer), user=buyer)
+    return _paid(place_order(basket=basket_with((product, quantity), owner=buyer), user=buyer))
 
 
 # --- The service -----------------------------------------------------------------------------------
@@ -263,27 +274,33 @@ class FlakyBackend(EmailBackend):
         return super().send_messages(messages)
 
 
-def test_each_buyer_is_emailed_once_even_when_the_task_is_retried(
+def test_each_buyer_is_emailed_once_even_when_the_mail_server_fails_and_delivery_is_retried(
     tea, settings, django_capture_on_commit_callbacks
 ):
     settings.EMAIL_BACKEND = "tests.traceability.test_recall.FlakyBackend"
     FlakyBackend.failed = False
     batch = published(tea, quantity=20)
     _buy(tea.product, 1, email="zhang@example.com")
-    zhang_again = place_order(
-        basket=basket_with((tea.product, 2)),
-        guest_email="ZHANG@example.com",
+    zhang_again = _paid(
+        place_order(
+            basket=basket_with((tea.product, 2)),
+            guest_email="ZHANG@example.com",
+        )
     )
     _buy(tea.product, 1, email="li@example.com")
     _buy(tea.product, 1, email="wang@example.com")
 
-    # The first run (queued after commit) loses the mail server after one message: Celery retries it.
-    with pytest.raises(Retry), django_capture_on_commit_callbacks(execute=True):
+    # Delivered after commit, one message each: the mail server drops the second one.
+    with django_capture_on_commit_callbacks(execute=True):
         recall = recalls.batch_recall(batch=batch, reason="农残超标")
-    assert FlakyBackend.failed and len(mail.outbox) == 1
-    recall = Recall.objects.get()
-    recall_notices_send_task.delay(recall.pk)  # the retry
-    recall_notices_send_task.delay(recall.pk)  # and a second delivery of it (acks late, worker restart)
+    assert FlakyBackend.failed and len(mail.outbox) == 2
+    [waiting] = OutboxMessage.objects.filter(kind="traceability.recall_email", state="pending")
+    assert "connection lost" in waiting.last_error
+    later = timezone.now() + timedelta(minutes=5)
+    outbox_sweep(now=later)  # the sweeper, once the backoff has passed
+    outbox_sweep(now=later)  # and again (a second beat, a duplicate run)
+    for message in OutboxMessage.objects.all():
+        outbox_deliver(message_id=message.pk)  # and a late duplicate of each after-commit task
 
     recipients = [message.to[0] for message in mail.outbox]
     assert sorted(recipients) == ["li@example.com", "wang@example.com", "zhang@example.com"]
@@ -316,7 +333,7 @@ def test_the_dashboard_menu_offers_recalls_only_to_those_who_may_recall(client, 
 
 def test_a_guest_is_not_sent_to_an_account_page_and_a_member_is(tea, django_capture_on_commit_callbacks):
     batch = published(tea, quantity=5)
-    guest_order = place_order(basket=basket_with((tea.product, 1)), guest_email="guest@example.com")
+    guest_order = _paid(place_order(basket=basket_with((tea.product, 1)), guest_email="guest@example.com"))
     _buy(tea.product, 1, email="member@example.com")
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -327,3 +344,81 @@ def test_a_guest_is_not_sent_to_an_account_page_and_a_member_is(tea, django_capt
     assert guest_order.number in guest.body and "/accounts/orders/" not in guest.body
     assert "我们会就退款或换货与您联系。" in guest.body
     assert "/accounts/orders/" in member.body
+
+
+# --- Any legal lot code, any hostile cell ----------------------------------------------------------
+#: GS1 AI (10) lot codes: up to 20 characters of GS1 CSET 82.
+GS1_CSET_82 = "!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz"
+
+
+def _legal_lot_codes() -> list[str]:
+    """Every CSET 82 character, in lot codes of 20; plus awkward whole codes (all quotes, "History")."""
+    chunks = [GS1_CSET_82[i : i + 20] for i in range(0, len(GS1_CSET_82), 20)]
+    return [*chunks, "'''''", "History", "////", "[a]:b*?", "<&>\"'", "'x'", "A"]
+
+
+@pytest.mark.parametrize("lot_code", _legal_lot_codes())
+def test_the_xlsx_opens_for_any_legal_gs1_lot_code(tea, lot_code):
+    # Given a recalled batch whose lot code uses GS1's characters (stored as a partner's sheet may bring it)
+    batch = published(tea, quantity=5)
+    Batch.objects.filter(pk=batch.pk).update(lot_code=lot_code)
+    _buy(tea.product, 1, email="zhang@example.com")
+    recall = recalls.batch_recall(batch=Batch.objects.get(pk=batch.pk), reason="农残超标")
+
+    # When the spreadsheet is written and opened again
+    workbook = openpyxl.load_workbook(io.BytesIO(recalls.recall_xlsx(recall)))
+
+    # Then it is one well-formed sheet with a name Excel accepts, holding the line
+    [sheet] = workbook.worksheets
+    assert 1 <= len(sheet.title) <= 31
+    assert not set(sheet.title) & set("[]:*?/\\")
+    assert sheet.title.casefold() != "history" and sheet.title[0] != "'" and sheet.title[-1] != "'"
+    rows = list(sheet.iter_rows(values_only=True))
+    assert len(rows) == 2 and rows[1][7] == Order.objects.get().number
+    assert rows[1][0] == recalls.defuse(lot_code)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "=1+1",
+        "+8613812345678",
+        "-x",
+        "@SUM(A1)",
+        "\t=cmd",
+        "\r=cmd",
+        "\n=cmd",
+        " =HYPERLINK(1)",
+        "\u3000=HYPERLINK(1)",
+        "＝1+1",
+        "＋1",
+        "－1",
+        "＠SUM(A1)",
+    ],
+)
+def test_defuse_covers_formulas_hidden_behind_white_space_or_full_width_signs(value):
+    assert recalls.defuse(value) == "'" + value
+
+
+def test_csv_defuses_full_width_and_space_led_formulas(client, tea, recaller):
+    batch = published(tea, quantity=5)
+    order = _buy(tea.product, 1, email="zhang@example.com")
+    address = order.shipping_address
+    address.last_name = "＝HYPERLINK(1)"
+    address.save()
+    Order.objects.filter(pk=order.pk).update(guest_email="")
+    order.user.email = " =cmd@example.com"
+    order.user.save()
+    recall = recalls.batch_recall(batch=batch, reason="农残超标")
+    client.force_login(recaller)
+
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                client.get(reverse("recall:export-csv", args=[recall.pk])).content.decode("utf-8-sig")
+            )
+        )
+    )
+
+    assert rows[1][4].startswith("'＝HYPERLINK")
+    assert rows[1][6].startswith("' =cmd@example.com")

@@ -1,0 +1,17 @@
+"""Celery tasks of the outbox: deliver one message now; sweep every message that is due."""
+
+from celery import shared_task
+
+from core.outbox import outbox_deliver, outbox_sweep
+
+
+@shared_task(ignore_result=True)
+def outbox_deliver_task(message_id: int) -> str:
+    """Deliver one message right after its transaction committed (a failure waits for the sweeper)."""
+    return outbox_deliver(message_id=message_id)
+
+
+@shared_task(ignore_result=True)
+def outbox_sweep_task(limit: int = 500) -> dict:
+    """Every minute: deliver what the broker never got, and retry what failed, when due."""
+    return outbox_sweep(limit=limit)
