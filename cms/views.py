@@ -3,13 +3,13 @@
 from django.conf import settings
 from django.http import HttpResponse
 from django.views.decorators.cache import cache_page
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from wagtail.contrib.sitemaps.views import sitemap as wagtail_sitemap
 
 from cms.sitemaps import SITEMAPS
 
 
-@require_GET
+@require_safe
 @cache_page(60 * 60)
 def robots_txt(request):
     """Crawl everything public; stay out of checkout, basket, accounts, dashboards and admin."""
@@ -19,7 +19,7 @@ def robots_txt(request):
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
 
 
-@require_GET
+@require_safe
 @cache_page(60 * 15)
 def sitemap(request):
     """CMS pages, public products and categories, and approved suppliers (when that room exists)."""

@@ -30,6 +30,7 @@ urlpatterns = [
     path("shop/portal/", include("suppliers.urls_portal")),
     path("shop/dashboard/suppliers/", include("suppliers.urls_staff")),
     path("shop/dashboard/recalls/", include("traceability.urls_staff")),
+    path("shop/dashboard/files/<path:name>", core_views.private_file, name="private-file"),
     path("payments/", include("shop.payment.urls")),
     path("api/v1/", traceability_api.urls),
     # /t/<code>/ trace pages and GS1 Digital Link /01/<gtin>/10/<lot>

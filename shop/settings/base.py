@@ -188,17 +188,18 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "media")))
-# Uploads that are never served to anyone (batch sheets waiting for a worker): outside MEDIA_ROOT,
-# so neither nginx's /media/ nor Django's DEBUG media view can reach them. Web and worker share it.
+# Application papers, certificate scans, inspection reports and batch sheets waiting for a worker:
+# outside MEDIA_ROOT, so no web server serves them as files; views that check who asks send the papers
+# (core.uploads.file_response), and sheets are never served. Web and worker share it.
 PRIVATE_MEDIA_ROOT = Path(env("DJANGO_PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "private-media")))
-PRIVATE_STORAGE = {
-    "BACKEND": "django.core.files.storage.FileSystemStorage",
-    "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": "/private-media-is-not-served/"},
+# Every stored upload gets a random name whose extension comes from its content (core.uploads).
+UPLOAD_STORAGES = {
+    "default": {"BACKEND": "core.uploads.UploadStorage"},
+    "private": {"BACKEND": "core.uploads.PrivateUploadStorage"},
 }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **UPLOAD_STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    "private": PRIVATE_STORAGE,
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
@@ -382,6 +383,12 @@ CHANNELS_INVITATION_DAYS = env.int("CHANNELS_INVITATION_DAYS", default=7)
 # `seed_demo` creates one account per role with a printed password; production turns this off.
 DEMO_ACCOUNTS_ENABLED = env.bool("DEMO_ACCOUNTS_ENABLED", default=True)
 
+# --- Suppliers' public application (suppliers.services.application_allowance_take) ------------
+# Each network (IPv4 address or IPv6 /64) may send this many applications a day, with at most this
+# many MB of documents in all; counted in the database, so every web process shares the count.
+SUPPLIER_APPLY_DAILY_LIMIT = env.int("SUPPLIER_APPLY_DAILY_LIMIT", default=5)
+SUPPLIER_APPLY_DAILY_MB = env.int("SUPPLIER_APPLY_DAILY_MB", default=50)
+
 # --- Wagtail ----------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "十堰优品"
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
@@ -426,6 +433,11 @@ CMS_ROBOTS_DISALLOW = [
     "/django-admin/",
     "/i18n/",
 ]
+
+# --- Client addresses (core.network) ----------------------------------------------------------
+# How many proxies of ours stand in front of Django and append to X-Forwarded-For: 0 (Django is
+# reached directly), 1 behind deploy/nginx.conf (docker-compose), 2 with a TLS load balancer in front.
+TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
 
 # --- Security defaults (production tightens further) --------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
