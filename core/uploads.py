@@ -275,9 +275,9 @@ def file_response(
         raise Http404 from None
     kind = detect(handle, claimed_name=field_file.name)
     name = f"{slugify(download_name, allow_unicode=True) or 'document'}.{kind.extension}"
+    ascii_name = f"{slugify(download_name) or 'document'}.{kind.extension}"  # for old browsers
     response = FileResponse(handle, content_type=kind.content_type)
     disposition = "inline" if kind.inline else "attachment"
-    ascii_name = name.encode("ascii", "ignore").decode() or f"document.{kind.extension}"
     response["Content-Disposition"] = (
         f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
     )

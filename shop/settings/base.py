@@ -5,6 +5,7 @@ The contract (see docs/architecture.md): ``DATABASE_URL``, ``REDIS_URL``, ``STRI
 tasks eagerly and the cache lives in memory, so a fresh clone needs no services at all.
 """
 
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -66,7 +67,7 @@ OSCAR_APPS = [
     "shop.payment.apps.PaymentConfig",
     "oscar.apps.offer.apps.OfferConfig",
     "shop.order.apps.OrderConfig",
-    "oscar.apps.customer.apps.CustomerConfig",
+    "shop.customer.apps.CustomerConfig",
     "shop.search.apps.SearchConfig",
     "oscar.apps.voucher.apps.VoucherConfig",
     "oscar.apps.wishlists.apps.WishlistsConfig",
@@ -111,6 +112,7 @@ THIRD_PARTY_APPS = [
     "modelcluster",
     "taggit",
     "django_filters",
+    "axes",
 ]
 LOCAL_APPS = [
     "core",
@@ -133,6 +135,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "oscar.apps.basket.middleware.BasketMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last: turns a sign-in refused for too many failures into core.signin.locked_out's page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 TEMPLATES = [
@@ -157,6 +161,8 @@ TEMPLATES = [
 ]
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out account and address before any password is checked (core.signin).
+    "core.signin.SignInThrottleBackend",
     "oscar.apps.customer.auth_backends.EmailBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -168,6 +174,19 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "/shop/accounts/login/"
 LOGIN_REDIRECT_URL = "/shop/"
+
+# --- Sign-in throttling (django-axes, core/signin.py) ------------------------------------------
+# After AXES_FAILURE_LIMIT wrong passwords for one account from one address, that account cannot be
+# signed in to from that address for AXES_COOLOFF_TIME, on every login form. Counted in the database.
+AXES_FAILURE_LIMIT = env.int("SIGNIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("SIGNIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "core.network.client_ip"
+AXES_USERNAME_CALLABLE = "core.signin.username_of"
+AXES_LOCKOUT_CALLABLE = "core.signin.locked_out"
+# Successful sign-ins are not logged row by row (the attempts table alone does the throttling).
+AXES_DISABLE_ACCESS_LOG = True
 
 # --- Language, time, money --------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -402,6 +421,10 @@ WAGTAIL_I18N_ENABLED = False
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = PILLOW_MAX_IMAGE_PIXELS
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "pdf", "txt", "xlsx"]
+# Documents are always streamed by Django (never a redirect to /media/, which serves only pictures);
+# cms.wagtail_hooks answers with core.uploads.file_response, so only PDF is shown inline.
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
+WAGTAILDOCS_INLINE_CONTENT_TYPES = ["application/pdf"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 # Renditions are WebP (a third smaller than JPEG on phones); og:image asks for JPEG explicitly.
