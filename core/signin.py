@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from axes.backends import AxesStandaloneBackend
 from axes.helpers import get_cool_off
+from django.contrib.auth import get_user_model
 from django.shortcuts import render
 
 
@@ -31,15 +32,26 @@ class SignInThrottleBackend(AxesStandaloneBackend):
 
 
 def username_of(request, credentials) -> str:
-    """The account name a failure counts against: as typed, trimmed and in lower case (e-mail
-    addresses are not case-sensitive here, so ``Buyer@…`` and ``buyer@…`` are one account)."""
+    """The account a failure counts against, however it was named: the shop's forms take an e-mail
+    address, the admins a user name, and a successful sign-in reports the user name. An address that
+    belongs to exactly one account counts as that account's user name; case never matters."""
     credentials = credentials or {}
     value = credentials.get("username") or credentials.get("email")
     if value is None and request is not None:
         data = getattr(request, "POST", {})
         # Oscar's sign-in form has the prefix "login"; the others post "username".
         value = data.get("username") or data.get("login-username") or ""
-    return str(value).strip().lower()
+    value = str(value).strip()
+    if "@" in value:
+        user_model = get_user_model()
+        owners = list(
+            user_model._default_manager.filter(email__iexact=value).values_list(
+                user_model.USERNAME_FIELD, flat=True
+            )[:2]
+        )
+        if len(owners) == 1:
+            value = owners[0]
+    return value.lower()
 
 
 def locked_out(request, original_response=None, credentials=None):

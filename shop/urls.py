@@ -22,6 +22,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("django-admin/", admin.site.urls),
+    # Before Wagtail's own: its sign-out deletes the session cookie even on a refused GET.
+    path("cms-admin/logout/", cms_views.cms_admin_logout),
     path("cms-admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("shop/suppliers/", include("suppliers.urls")),

@@ -9,7 +9,7 @@ from oscar.apps.customer import views
 
 
 class LogoutView(views.LogoutView):
-    http_method_names = ["get", "post", "options"]
+    http_method_names = ["get", "head", "post", "options"]
 
     def get(self, request, *args, **kwargs):
         """Ask: the buyer confirms with the button, which posts."""

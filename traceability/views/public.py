@@ -107,6 +107,9 @@ def trace_lookup(request):
     code = re.sub(r"\s+", "", request.GET.get("code", ""))
     if not code:
         return redirect("traceability:lookup-form")
+    if not CODE_RE.match(code):
+        # Not a code at all ("/", NUL, a whole address …): say so here, never build a URL from it.
+        return _not_found(request, code, _language(request))
     return redirect("traceability:trace", code=code)
 
 
