@@ -101,7 +101,7 @@ class SupplierApplyView(FormView):
             form = self.form_class(data=request.POST)  # what was typed stays; the files are not read
             form.errors.clear()
             form.add_error(None, services.application_limit_message(uploads=left["applications"]))
-            return self.render_to_response(self.get_context_data(form=form), status=429)
+            return self.render_to_response(self.get_context_data(form=form, over_allowance=True), status=429)
         return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
@@ -115,8 +115,9 @@ class SupplierApplyView(FormView):
                 supplier = services.supplier_apply(documents=documents, **form.supplier_data())
         except ValidationError as error:
             add_validation_error(form, error)
-            status = 429 if error.code == "application_limit" else 200
-            return self.render_to_response(self.get_context_data(form=form), status=status)
+            over = error.code == "application_limit"
+            context = self.get_context_data(form=form, over_allowance=over)
+            return self.render_to_response(context, status=429 if over else 200)
         self.request.session["supplier_application"] = supplier.pk
         return redirect(reverse("suppliers:apply-done"))
 
