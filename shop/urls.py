@@ -2,16 +2,17 @@
 
 from django.apps import apps
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.i18n import JavaScriptCatalog
+from django.views.static import serve as serve_static
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from cms import views as cms_views
 from core import views as core_views
+from core.uploads import PUBLIC_IMAGE_EXTENSIONS
 from shop.checkout import dashboard as checkout_dashboard
 from traceability.api import api as traceability_api
 
@@ -50,7 +51,14 @@ urlpatterns = [
 ]
 
 if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    # Pictures only, as nginx serves /media/ in production (deploy/nginx.conf); never private papers.
+    urlpatterns += [
+        re_path(
+            rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.+\.(?i:{'|'.join(PUBLIC_IMAGE_EXTENSIONS)}))$",
+            serve_static,
+            {"document_root": settings.MEDIA_ROOT},
+        )
+    ]
 
 # Wagtail serves every path nothing above claimed; it must stay last.
 urlpatterns += [path("", include(wagtail_urls))]

@@ -205,3 +205,30 @@ def test_an_upload_over_the_limit_gets_a_page_saying_so(proxy):
         pytest.fail("a 33 MB upload was let through")
     assert status == 413
     assert "文件太大" in body and "File too large" in body
+
+
+def test_a_logo_uploaded_under_a_lying_name_is_served_through_the_proxy_as_the_picture_it_is(proxy, client):
+    from django.contrib.auth.models import Group, Permission
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from tests.factories.suppliers import SupplierFactory, image_upload, portal_user_for
+
+    # A transactional test before this one may have flushed what suppliers' data migration made.
+    group, _created = Group.objects.get_or_create(name="Cooperative users")
+    group.permissions.add(Permission.objects.get(codename="use_portal"))
+    supplier = SupplierFactory()
+    client.force_login(portal_user_for(supplier))
+    png = SimpleUploadedFile("logo.html", image_upload("a.png", fmt="PNG").read(), content_type="text/html")
+    fields = ("short_name", "contact_name", "phone", "email", "address")
+    data = {name: getattr(supplier, name) for name in fields} | {"households_supported": "1", "logo": png}
+    assert client.post(reverse("portal:profile"), data).status_code == 302
+    supplier.refresh_from_db()
+
+    status, headers, body = _get(f"{proxy}{supplier.logo.url}")
+
+    assert supplier.logo.url.endswith(".png")
+    assert (status, headers["Content-Type"]) == (200, "image/png") and body.startswith(b"\x89PNG")
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in headers["Content-Security-Policy"]
+    assert _get(f"{proxy}{supplier.logo.url[:-4]}.html")[0] == 404
