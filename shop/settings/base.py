@@ -482,5 +482,7 @@ LOGGING = {
         "oscar.alerts": {"level": "WARNING"},
         # Wagtail runs its reference-index updates as django_tasks and logs each one at INFO.
         "django_tasks": {"level": "WARNING"},
+        # django-axes announces its configuration at INFO on every start (and every manage.py run).
+        "axes.apps": {"level": "WARNING"},
     },
 }
