@@ -28,7 +28,6 @@ from urllib.parse import quote
 from django.conf import settings
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import FileSystemStorage, storages
-from django.core.signals import setting_changed
 from django.http import FileResponse, Http404
 from django.utils.functional import cached_property
 from django.utils.text import slugify
@@ -234,19 +233,11 @@ class PrivateUploadStorage(UploadStorage):
         return reverse("private-file", kwargs={"name": name})
 
     def _clear_cached_properties(self, setting, **kwargs):
+        # FileSystemStorage calls this on every setting change (tests move the folder per test).
         super()._clear_cached_properties(setting, **kwargs)
         if setting == "PRIVATE_MEDIA_ROOT":
             self.__dict__.pop("base_location", None)
             self.__dict__.pop("location", None)
-
-
-def _forget_private_root(*, setting, **kwargs):
-    # The handler keeps one storage per alias; a test that moves PRIVATE_MEDIA_ROOT must be seen.
-    if setting == "PRIVATE_MEDIA_ROOT" and "private" in storages._storages:
-        storages["private"]._clear_cached_properties(setting)
-
-
-setting_changed.connect(_forget_private_root)
 
 
 def private_storage():

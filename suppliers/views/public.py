@@ -73,6 +73,11 @@ class ProductionBaseDetailView(TemplateView):
         )
 
 
+def scan_download_name(certification) -> str:
+    """What a downloaded scan is called: supplier, kind and number (``房县菌菇-绿色食品-LB-15-1.pdf``)."""
+    return f"{certification.supplier.short_name}-{certification.label}-{certification.number}"
+
+
 class CertificationScanView(View):
     """The scan of a certificate the public profile shows; any other certificate is 404."""
 
@@ -81,10 +86,6 @@ class CertificationScanView(View):
         if certification is None:
             raise Http404
         return file_response(certification.scan, download_name=scan_download_name(certification), public=True)
-
-
-def scan_download_name(certification) -> str:
-    return f"{certification.supplier.short_name}-{certification.label}-{certification.number}"
 
 
 class SupplierApplyView(FormView):
