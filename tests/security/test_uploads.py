@@ -20,11 +20,13 @@ from django.db import models
 from core import uploads
 from tests.factories.suppliers import image_upload, pdf_bytes
 
-#: The fields whose files are private papers: stored under PRIVATE_MEDIA_ROOT, served by views only.
+#: The fields whose files are private: stored under PRIVATE_MEDIA_ROOT, served by views only (papers)
+#: or never (batch sheets waiting for a worker).
 PRIVATE_FIELDS = {
     "suppliers.SupplierDocument.file",
     "suppliers.Certification.scan",
     "traceability.Inspection.report_file",
+    "traceability.BatchImport.file",
 }
 LYING_NAMES = ["x.html", "x.shtml", "x.svg", "x.pdf.html", "x.htm", "x.js", "x", "x.php.png"]
 pytestmark = pytest.mark.django_db
