@@ -26,7 +26,7 @@ def forwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0002_country_china"),
+        ("core", "0003_outbox_message"),
         ("catalogue", "0036_product_merchandising_order_index"),
         ("wagtailimages", "0027_image_description"),
         ("wagtaildocs", "0014_alter_document_file_size"),
