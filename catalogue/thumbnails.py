@@ -19,11 +19,12 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.templatetags.static import static
 from oscar.core.thumbnails import AbstractThumbnailer
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from core.uploads import GeneratedFile
 
 logger = logging.getLogger(__name__)
 
@@ -121,7 +122,8 @@ class RenditionThumbnailer(AbstractThumbnailer):
         except ImageRefused as exc:
             logger.warning("image %s refused: %s", source_name, exc)
             return self.placeholder()
-        saved = self.storage.save(name, ContentFile(data))
+        # GeneratedFile: the storage keeps this deterministic name (it still checks the extension).
+        saved = self.storage.save(name, GeneratedFile(data))
         if saved != name:
             # Another process made the same rendition first; theirs is identical, keep it.
             self.storage.delete(saved)

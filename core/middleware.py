@@ -1,10 +1,39 @@
-"""Language selection: Chinese unless the visitor chose English with the language switch."""
+"""Request gates every view relies on: no NUL character in the address, and the language (Chinese
+unless the visitor chose English with the language switch)."""
 
 from django.conf import settings
+from django.http import HttpResponseBadRequest
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+from django.utils.translation import gettext
 
 API_PREFIX = "/api/"
+
+
+class RejectNulMiddleware:
+    """An address or query string holding a NUL character (``%00``) is refused with 400 at once.
+
+    It is never valid input here, and PostgreSQL cannot compare or store text that holds one: a
+    NUL reaching a query would be a server error in whichever view read it. Form fields are covered
+    by Django's own validator (``ProhibitNullCharactersValidator``). The JSON API under ``/api/``
+    checks its own input and answers in JSON (``traceability.api``), so it is left to do so.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info.startswith(API_PREFIX):
+            return self.get_response(request)
+        query = request.GET.lists()
+        if "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in v for v in values) for key, values in query
+        ):
+            return HttpResponseBadRequest(
+                gettext("The address contains a character that is not allowed."),
+                content_type="text/plain; charset=utf-8",
+            )
+        return self.get_response(request)
 
 
 class ChosenLanguageMiddleware(LocaleMiddleware):

@@ -1,12 +1,14 @@
-"""Project-wide views: the health check and the 404 page in the site's style."""
+"""Project-wide views: the health check, the 404 page in the site's style, and private files for staff."""
 
 import logging
 import time
 
 from django.conf import settings
+from django.contrib.admin.views.decorators import staff_member_required
 from django.core.cache import cache
+from django.core.exceptions import SuspiciousFileOperation
 from django.db import connection
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
@@ -63,3 +65,29 @@ def healthz(request):
 
 def page_not_found(request, exception=None):
     return render(request, "404.html", status=404)
+
+
+@staff_member_required(login_url="customer:login")
+def private_file(request, name: str):
+    """Any file of the private storage, for staff (what ``PrivateUploadStorage.url`` points at: the
+    Django admin links files through it). Everyone else reads papers through the views that check
+    which supplier, batch or public page they belong to."""
+    from core.uploads import file_response, private_storage
+
+    storage = private_storage()
+    try:
+        if not storage.exists(name):
+            raise Http404
+    except SuspiciousFileOperation:
+        raise Http404 from None
+    return file_response(_Stored(storage, name), download_name=name.rsplit("/", 1)[-1].split(".")[0])
+
+
+class _Stored:
+    """A stored name and its storage, shaped like the ``FieldFile`` that ``file_response`` takes."""
+
+    def __init__(self, storage, name):
+        self.storage, self.name = storage, name
+
+    def __bool__(self):
+        return bool(self.name)

@@ -2,16 +2,17 @@
 
 from django.apps import apps
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.i18n import JavaScriptCatalog
+from django.views.static import serve as serve_static
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from cms import views as cms_views
 from core import views as core_views
+from core.uploads import PUBLIC_IMAGE_EXTENSIONS
 from shop.checkout import dashboard as checkout_dashboard
 from traceability.api import api as traceability_api
 
@@ -22,6 +23,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("django-admin/", admin.site.urls),
+    # Before Wagtail's own: its sign-out deletes the session cookie even on a refused GET.
+    path("cms-admin/logout/", cms_views.cms_admin_logout),
     path("cms-admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("shop/suppliers/", include("suppliers.urls")),
@@ -30,6 +33,7 @@ urlpatterns = [
     path("shop/portal/", include("suppliers.urls_portal")),
     path("shop/dashboard/suppliers/", include("suppliers.urls_staff")),
     path("shop/dashboard/recalls/", include("traceability.urls_staff")),
+    path("shop/dashboard/files/<path:name>", core_views.private_file, name="private-file"),
     path("payments/", include("shop.payment.urls")),
     path("api/v1/", traceability_api.urls),
     # /t/<code>/ trace pages and GS1 Digital Link /01/<gtin>/10/<lot>
@@ -47,7 +51,14 @@ urlpatterns = [
 ]
 
 if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    # Pictures only, as nginx serves /media/ in production (deploy/nginx.conf); never private papers.
+    urlpatterns += [
+        re_path(
+            rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.+\.(?i:{'|'.join(PUBLIC_IMAGE_EXTENSIONS)}))$",
+            serve_static,
+            {"document_root": settings.MEDIA_ROOT},
+        )
+    ]
 
 # Wagtail serves every path nothing above claimed; it must stay last.
 urlpatterns += [path("", include(wagtail_urls))]

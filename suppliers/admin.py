@@ -4,6 +4,7 @@ review in the dashboard (/shop/dashboard/suppliers/), which calls the services a
 from django.contrib import admin
 
 from suppliers.models import (
+    ApplicationUsage,
     BasePhoto,
     Certification,
     CertificationReminder,
@@ -78,3 +79,15 @@ class CertificationAdmin(admin.ModelAdmin):
 class CertificationReminderAdmin(admin.ModelAdmin):
     list_display = ["certification", "threshold_days", "valid_until", "sent_to", "sent_at"]
     readonly_fields = ["certification", "threshold_days", "valid_until", "sent_to", "sent_at"]
+
+
+@admin.register(ApplicationUsage)
+class ApplicationUsageAdmin(admin.ModelAdmin):
+    """Today's counts of the anonymous-application allowance; deleting a row lets that network apply again."""
+
+    list_display = ["network", "day", "applications", "bytes_uploaded"]
+    search_fields = ["network"]
+    readonly_fields = ["network", "day", "applications", "bytes_uploaded"]
+
+    def has_add_permission(self, request):
+        return False

@@ -8,7 +8,6 @@ order lines and Oscar's partner-user rules all hang off the partner. Status chan
 from __future__ import annotations
 
 import datetime
-import uuid
 
 from django.conf import settings
 from django.db import models
@@ -19,6 +18,7 @@ from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
 from core.places import County
+from core.uploads import private_storage
 from suppliers.validators import (
     validate_cn_phone,
     validate_document_upload,
@@ -30,23 +30,17 @@ from suppliers.validators import (
 
 @deconstructible
 class RandomName:
-    """Files land under a random name: the uploader's file name is neither trusted nor guessable."""
+    """Kept only because old migrations name it. Fields now give a folder, and the storage names the
+    file (random name, extension from the content: ``core.uploads``)."""
 
     def __init__(self, folder: str):
         self.folder = folder
 
     def __call__(self, instance, filename: str) -> str:
-        extension = filename.rsplit(".", 1)[-1].lower()[:5] if "." in filename else "bin"
-        return f"suppliers/{self.folder}/{uuid.uuid4().hex}.{extension}"
+        return f"suppliers/{self.folder}/{filename}"
 
     def __eq__(self, other):
         return isinstance(other, RandomName) and other.folder == self.folder
-
-
-upload_logo = RandomName("logos")
-upload_document = RandomName("documents")
-upload_base_photo = RandomName("bases")
-upload_certificate = RandomName("certificates")
 
 
 class SupplierQuerySet(models.QuerySet):
@@ -101,7 +95,9 @@ class Supplier(models.Model):
         _("e-mail"), help_text=_("The portal invitation and certificate reminders are sent here.")
     )
     description = models.TextField(_("description"), blank=True)
-    logo = models.ImageField(_("logo"), upload_to=upload_logo, blank=True, validators=[validate_image_upload])
+    logo = models.ImageField(
+        _("logo"), upload_to="suppliers/logos/", blank=True, validators=[validate_image_upload]
+    )
     households_supported = models.PositiveIntegerField(
         _("households supported"),
         default=0,
@@ -230,7 +226,13 @@ class SupplierDocument(models.Model):
         Supplier, on_delete=models.CASCADE, related_name="documents", verbose_name=_("supplier")
     )
     kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
-    file = models.FileField(_("file"), upload_to=upload_document, validators=[validate_document_upload])
+    #: Private: staff read it through the review desk (suppliers.views.staff.SupplierDocumentView).
+    file = models.FileField(
+        _("file"),
+        upload_to="suppliers/documents/",
+        storage=private_storage,
+        validators=[validate_document_upload],
+    )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:
@@ -312,7 +314,7 @@ class BasePhoto(models.Model):
     base = models.ForeignKey(
         ProductionBase, on_delete=models.CASCADE, related_name="photos", verbose_name=_("production base")
     )
-    image = models.ImageField(_("photo"), upload_to=upload_base_photo, validators=[validate_image_upload])
+    image = models.ImageField(_("photo"), upload_to="suppliers/bases/", validators=[validate_image_upload])
     caption = models.CharField(_("caption"), max_length=128, blank=True)
     display_order = models.PositiveSmallIntegerField(_("display order"), default=0)
 
@@ -358,9 +360,11 @@ class Certification(models.Model):
     issuer = models.CharField(_("issued by"), max_length=128)
     valid_from = models.DateField(_("valid from"))
     valid_until = models.DateField(_("valid until"))
+    #: Private: served by views that check who asks (the public profile shows valid ones only).
     scan = models.FileField(
         _("scanned certificate"),
-        upload_to=upload_certificate,
+        upload_to="suppliers/certificates/",
+        storage=private_storage,
         blank=True,
         validators=[validate_document_upload],
         help_text=_("A PDF or a photo of the certificate, at most 10 MB."),
@@ -437,6 +441,34 @@ class CertificationReminder(models.Model):
 
     def __str__(self):
         return f"{self.certification} −{self.threshold_days}d"
+
+
+class ApplicationUsage(models.Model):
+    """How much of the daily allowance for anonymous applications one network has used on one day.
+
+    The public application form takes files from anyone, so each network (an IPv4 address, or an
+    IPv6 /64) may send ``SUPPLIER_APPLY_DAILY_LIMIT`` applications and ``SUPPLIER_APPLY_DAILY_MB``
+    of documents a day. Kept in the database, so every web process counts against the same row
+    (``suppliers.services.application_allowance_take`` raises it with one conditional UPDATE).
+    """
+
+    network = models.CharField(_("network"), max_length=64)
+    day = models.DateField(_("day"))
+    applications = models.PositiveIntegerField(_("applications"), default=0)
+    bytes_uploaded = models.PositiveBigIntegerField(_("bytes uploaded"), default=0)
+
+    class Meta:
+        ordering = ["-day", "network"]
+        verbose_name = _("application usage")
+        verbose_name_plural = _("application usage")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["network", "day"], name="suppliers_usage_one_row_per_network_day"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.network} {self.day}: {self.applications}, {self.bytes_uploaded} B"
 
 
 class PortalInvitation(models.Model):

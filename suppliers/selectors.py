@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
@@ -19,6 +20,7 @@ from oscar.core.loading import get_model
 
 from catalogue.on_sale import products_on_sale
 from suppliers.models import (
+    ApplicationUsage,
     BasePhoto,
     Certification,
     CertificationReminder,
@@ -154,6 +156,27 @@ def supplier_public_profile(*, slug: str) -> Supplier | None:
             ),
         )
         .filter(slug=slug)
+        .first()
+    )
+
+
+def application_allowance_left(*, network: str, upload_bytes: int = 0) -> dict:
+    """Whether ``network`` may still apply today: ``{"applications": bool, "uploads": bool}``."""
+    usage = ApplicationUsage.objects.filter(network=network, day=timezone.localdate()).first()
+    used_count, used_bytes = (usage.applications, usage.bytes_uploaded) if usage else (0, 0)
+    return {
+        "applications": used_count < settings.SUPPLIER_APPLY_DAILY_LIMIT,
+        "uploads": used_bytes + upload_bytes <= settings.SUPPLIER_APPLY_DAILY_MB * 1024 * 1024,
+    }
+
+
+def certification_on_public_profile(*, slug: str, pk: int) -> Certification | None:
+    """A certification the public profile shows (an approved supplier's, valid today) with a scan."""
+    return (
+        Certification.objects.valid_today()
+        .filter(pk=pk, supplier__slug=slug, supplier__in=Supplier.objects.public())
+        .exclude(scan="")
+        .select_related("supplier")
         .first()
     )
 

@@ -13,7 +13,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -25,6 +25,7 @@ from oscar.core.loading import get_model
 from core.outbox import outbox_add
 from shop.partner.stock_owners import products_with_owned_stock
 from suppliers.models import (
+    ApplicationUsage,
     BasePhoto,
     Certification,
     CertificationReminder,
@@ -79,6 +80,43 @@ def supplier_apply(*, documents: list[tuple[str, object]], **fields) -> Supplier
         supplier=supplier, old_status="", new_status=Status.APPLIED, reason=str(_("Application submitted"))
     )
     return supplier
+
+
+def application_limit_message(*, uploads: bool) -> str:
+    """What an address over today's allowance is told (the size budget or the number of applications)."""
+    if uploads:
+        return _(
+            "The documents sent from your network today have reached the daily limit of %(mb)s MB. "
+            "Please try again tomorrow, or send smaller scans (a photo of a page is enough)."
+        ) % {"mb": settings.SUPPLIER_APPLY_DAILY_MB}
+    return _(
+        "Your network has already sent %(count)s applications today, the daily limit. "
+        "Please try again tomorrow; if you need to correct an application, write to the platform staff."
+    ) % {"count": settings.SUPPLIER_APPLY_DAILY_LIMIT}
+
+
+@transaction.atomic
+def application_allowance_take(*, network: str, upload_bytes: int) -> None:
+    """Count one anonymous application of ``upload_bytes`` against ``network``'s allowance for today.
+
+    One conditional UPDATE (``applications < limit AND bytes + upload_bytes <= budget``) takes it or
+    not, so two web processes can never both take the last one. Raises ``ValidationError`` (nothing
+    counted) when it would go over. Called inside the application's transaction: an application that
+    is not saved counts for nothing. Rows of earlier days are dropped on the way.
+    """
+    today = timezone.localdate()
+    budget = settings.SUPPLIER_APPLY_DAILY_MB * 1024 * 1024
+    ApplicationUsage.objects.filter(day__lt=today).delete()
+    usage, _created = ApplicationUsage.objects.get_or_create(network=network, day=today)
+    taken = ApplicationUsage.objects.filter(
+        pk=usage.pk,
+        applications__lt=settings.SUPPLIER_APPLY_DAILY_LIMIT,
+        bytes_uploaded__lte=budget - upload_bytes,
+    ).update(applications=F("applications") + 1, bytes_uploaded=F("bytes_uploaded") + upload_bytes)
+    if not taken:
+        usage.refresh_from_db()
+        over_count = usage.applications >= settings.SUPPLIER_APPLY_DAILY_LIMIT
+        raise ValidationError(application_limit_message(uploads=not over_count), code="application_limit")
 
 
 # --- Staff decisions ---------------------------------------------------------------------------------

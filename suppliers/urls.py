@@ -13,4 +13,7 @@ urlpatterns = [
     # Slugs may be Chinese (partner codes follow partner names), hence <str:>.
     path("<str:slug>/", public.SupplierDetailView.as_view(), name="detail"),
     path("<str:slug>/bases/<int:pk>/", public.ProductionBaseDetailView.as_view(), name="base"),
+    path(
+        "<str:slug>/certificates/<int:pk>/", public.CertificationScanView.as_view(), name="certification-scan"
+    ),
 ]

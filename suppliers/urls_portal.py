@@ -22,6 +22,7 @@ urlpatterns = [
     path("certifications/", portal.CertificationListView.as_view(), name="certifications"),
     path("certifications/new/", portal.CertificationCreateView.as_view(), name="certification-create"),
     path("certifications/<int:pk>/", portal.CertificationUpdateView.as_view(), name="certification-update"),
+    path("certifications/<int:pk>/scan/", portal.CertificationScanView.as_view(), name="certification-scan"),
     path(
         "certifications/<int:pk>/delete/",
         portal.CertificationDeleteView.as_view(),

@@ -10,4 +10,9 @@ urlpatterns = [
     path("", staff.SupplierReviewListView.as_view(), name="list"),
     path("<int:pk>/", staff.SupplierReviewDetailView.as_view(), name="detail"),
     path("<int:pk>/documents/<int:document_pk>/", staff.SupplierDocumentView.as_view(), name="document"),
+    path(
+        "<int:pk>/certificates/<int:certification_pk>/",
+        staff.CertificationScanView.as_view(),
+        name="certification-scan",
+    ),
 ]

@@ -116,13 +116,13 @@ def test_every_long_running_service_has_a_healthcheck(compose):
 
 def test_volumes_are_declared_and_mounted(compose):
     declared = set(compose["volumes"])
-    assert {"pgdata", "media"} <= declared
+    assert {"pgdata", "media", "private_media"} <= declared
     services = compose["services"]
     assert "pgdata:/var/lib/postgresql/data" in services["db"]["volumes"]
     for name in ("web", "worker"):
         assert "media:/app/media" in services[name]["volumes"]
         assert services[name]["environment"]["DJANGO_MEDIA_ROOT"] == "/app/media"
-        # Uploaded sheets: written by web, read by the worker, never served.
+        # Private papers and uploaded sheets: never served by the proxy.
         assert "private_media:/app/private-media" in services[name]["volumes"]
         assert services[name]["environment"]["DJANGO_PRIVATE_MEDIA_ROOT"] == "/app/private-media"
     assert not any("private_media" in mount for mount in services["proxy"]["volumes"])
@@ -186,5 +186,5 @@ def test_dockerfile_builds_a_non_root_image_that_serves_shop_wsgi(dockerfile):
 
 def test_dockerignore_keeps_local_state_out_of_the_image():
     ignored = set((ROOT / ".dockerignore").read_text().split())
-    assert {".git", ".venv", "/media", "/staticfiles", ".env"} <= ignored
+    assert {".git", ".venv", "/media", "/private-media", "/staticfiles", ".env"} <= ignored
     assert any(entry.startswith("*.sqlite3") or entry.startswith("db.sqlite3") for entry in ignored)

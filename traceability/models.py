@@ -22,6 +22,7 @@ from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.uploads import private_storage
 from suppliers.validators import validate_cn_phone, validate_pdf_upload
 
 #: GS1 lot/batch (AI 10): at most 20 characters of GS1's ASCII subset; we allow the safe part of it.
@@ -212,14 +213,14 @@ validate_timezone_offset = RegexValidator(
 
 @deconstructible
 class TraceUploadName:
-    """Reports land under a random name: the uploader's file name is neither trusted nor guessable."""
+    """Kept only because old migrations name it. Fields now give a folder, and the storage names the
+    file (random name, extension from the content: ``core.uploads``)."""
 
     def __init__(self, folder: str):
         self.folder = folder
 
     def __call__(self, instance, filename: str) -> str:
-        extension = filename.rsplit(".", 1)[-1].lower()[:5] if "." in filename else "bin"
-        return f"traceability/{self.folder}/{uuid.uuid4().hex}.{extension}"
+        return f"traceability/{self.folder}/{filename}"
 
     def __eq__(self, other):
         return isinstance(other, TraceUploadName) and other.folder == self.folder
@@ -294,8 +295,13 @@ class Inspection(models.Model):
     #: True when every item passed; written by ``inspection_record`` from the items, never by hand.
     passed = models.BooleanField(_("passed"))
     conclusion = models.TextField(_("conclusion"), blank=True)
+    #: Private: the portal and the trace page serve it through views that check who may see it.
     report_file = models.FileField(
-        _("report (PDF)"), upload_to=TraceUploadName("reports"), blank=True, validators=[validate_pdf_upload]
+        _("report (PDF)"),
+        upload_to="traceability/reports/",
+        storage=private_storage,
+        blank=True,
+        validators=[validate_pdf_upload],
     )
     #: SHA-256 of the report file as uploaded: a printed copy can be checked against it.
     report_sha256 = models.CharField(_("SHA-256 of the report"), max_length=64, blank=True)
@@ -714,13 +720,6 @@ class RecallNotice(models.Model):
 
 
 # --- Sheet imports and API retries (issue 10) ---------------------------------------------------------
-def private_storage():
-    """Files nobody may download (settings.STORAGES["private"], outside MEDIA_ROOT)."""
-    from django.core.files.storage import storages
-
-    return storages["private"]
-
-
 class BatchImport(models.Model):
     """A sheet of batches uploaded in the portal and read by a worker: its state, progress and outcome.
 

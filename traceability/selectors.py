@@ -170,6 +170,15 @@ def batch_for_trace(code: str) -> TraceView | None:
     )
 
 
+def inspection_report_for_trace(code: str, pk: int) -> Inspection | None:
+    """An inspection whose report file the trace page of ``code`` links (the batch's own, with a file)."""
+    return (
+        Inspection.objects.filter(pk=pk, batch__trace_code=code, batch__status__in=TRACEABLE_STATUSES)
+        .exclude(report_file="")
+        .first()
+    )
+
+
 def batch_on_sale(product) -> Batch | None:
     """The batch a buyer of ``product`` gets next: published, units left, earliest best-before (1 query)."""
     return (

@@ -14,6 +14,7 @@ urlpatterns = [
     path("t/<str:code>/epcis.json", public.trace_epcis, name="epcis"),
     path("t/<str:code>/qr.svg", public.trace_qr_svg, name="qr-svg"),
     path("t/<str:code>/qr.png", public.trace_qr_png, name="qr-png"),
+    path("t/<str:code>/reports/<int:pk>/", public.trace_report, name="report"),
     # GS1 Digital Link: a lot may hold "/" (percent-encoded in the URI, decoded before routing).
     path("01/<str:gtin>/10/<path:lot>", public.digital_link, name="digital-link"),
 ]

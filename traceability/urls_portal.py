@@ -26,6 +26,11 @@ urlpatterns = [
     path(
         "batches/<int:pk>/inspections/new/", portal.InspectionCreateView.as_view(), name="inspection-create"
     ),
+    path(
+        "batches/<int:pk>/inspections/<int:inspection_pk>/report/",
+        portal.InspectionReportView.as_view(),
+        name="inspection-report",
+    ),
     path("batches/<int:pk>/certificate/", portal.CertificateView.as_view(), name="certificate"),
     path("batches/<int:pk>/labels/", portal.LabelSheetView.as_view(), name="labels"),
     path("farm-inputs/", portal.FarmInputListView.as_view(), name="farm-inputs"),

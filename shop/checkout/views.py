@@ -41,6 +41,14 @@ def adults_only_titles(basket) -> list[str]:
     return [line.product.get_title() for line in basket.all_lines() if line.product.is_adults_only]
 
 
+class IndexView(views.IndexView):
+    """The gateway. Its "returning customer" sign-in passes the request to ``authenticate``, as every
+    login form must, so sign-in throttling (core/signin.py) counts and stops it like the others."""
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
+
+
 class ShippingAddressView(views.ShippingAddressView):
     def post(self, request, *args, **kwargs):
         address_id = request.POST.get("address_id")

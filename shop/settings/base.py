@@ -5,6 +5,7 @@ The contract (see docs/architecture.md): ``DATABASE_URL``, ``REDIS_URL``, ``STRI
 tasks eagerly and the cache lives in memory, so a fresh clone needs no services at all.
 """
 
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -66,7 +67,7 @@ OSCAR_APPS = [
     "shop.payment.apps.PaymentConfig",
     "oscar.apps.offer.apps.OfferConfig",
     "shop.order.apps.OrderConfig",
-    "oscar.apps.customer.apps.CustomerConfig",
+    "shop.customer.apps.CustomerConfig",
     "shop.search.apps.SearchConfig",
     "oscar.apps.voucher.apps.VoucherConfig",
     "oscar.apps.wishlists.apps.WishlistsConfig",
@@ -111,6 +112,7 @@ THIRD_PARTY_APPS = [
     "modelcluster",
     "taggit",
     "django_filters",
+    "axes",
 ]
 LOCAL_APPS = [
     "core",
@@ -123,6 +125,7 @@ INSTALLED_APPS = DJANGO_APPS + OSCAR_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "core.middleware.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.ChosenLanguageMiddleware",
@@ -133,6 +136,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "oscar.apps.basket.middleware.BasketMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last: turns a sign-in refused for too many failures into core.signin.locked_out's page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 TEMPLATES = [
@@ -157,6 +162,8 @@ TEMPLATES = [
 ]
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out account and address before any password is checked (core.signin).
+    "core.signin.SignInThrottleBackend",
     "oscar.apps.customer.auth_backends.EmailBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -168,6 +175,19 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "/shop/accounts/login/"
 LOGIN_REDIRECT_URL = "/shop/"
+
+# --- Sign-in throttling (django-axes, core/signin.py) ------------------------------------------
+# After AXES_FAILURE_LIMIT wrong passwords for one account from one address, that account cannot be
+# signed in to from that address for AXES_COOLOFF_TIME, on every login form. Counted in the database.
+AXES_FAILURE_LIMIT = env.int("SIGNIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("SIGNIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "core.network.client_ip"
+AXES_USERNAME_CALLABLE = "core.signin.username_of"
+AXES_LOCKOUT_CALLABLE = "core.signin.locked_out"
+# Successful sign-ins are not logged row by row (the attempts table alone does the throttling).
+AXES_DISABLE_ACCESS_LOG = True
 
 # --- Language, time, money --------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -188,17 +208,18 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "media")))
-# Uploads that are never served to anyone (batch sheets waiting for a worker): outside MEDIA_ROOT,
-# so neither nginx's /media/ nor Django's DEBUG media view can reach them. Web and worker share it.
+# Application papers, certificate scans, inspection reports and batch sheets waiting for a worker:
+# outside MEDIA_ROOT, so no web server serves them as files; views that check who asks send the papers
+# (core.uploads.file_response), and sheets are never served. Web and worker share it.
 PRIVATE_MEDIA_ROOT = Path(env("DJANGO_PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "private-media")))
-PRIVATE_STORAGE = {
-    "BACKEND": "django.core.files.storage.FileSystemStorage",
-    "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": "/private-media-is-not-served/"},
+# Every stored upload gets a random name whose extension comes from its content (core.uploads).
+UPLOAD_STORAGES = {
+    "default": {"BACKEND": "core.uploads.UploadStorage"},
+    "private": {"BACKEND": "core.uploads.PrivateUploadStorage"},
 }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **UPLOAD_STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    "private": PRIVATE_STORAGE,
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
@@ -382,6 +403,12 @@ CHANNELS_INVITATION_DAYS = env.int("CHANNELS_INVITATION_DAYS", default=7)
 # `seed_demo` creates one account per role with a printed password; production turns this off.
 DEMO_ACCOUNTS_ENABLED = env.bool("DEMO_ACCOUNTS_ENABLED", default=True)
 
+# --- Suppliers' public application (suppliers.services.application_allowance_take) ------------
+# Each network (IPv4 address or IPv6 /64) may send this many applications a day, with at most this
+# many MB of documents in all; counted in the database, so every web process shares the count.
+SUPPLIER_APPLY_DAILY_LIMIT = env.int("SUPPLIER_APPLY_DAILY_LIMIT", default=5)
+SUPPLIER_APPLY_DAILY_MB = env.int("SUPPLIER_APPLY_DAILY_MB", default=50)
+
 # --- Wagtail ----------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "十堰优品"
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
@@ -395,6 +422,10 @@ WAGTAIL_I18N_ENABLED = False
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = PILLOW_MAX_IMAGE_PIXELS
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "pdf", "txt", "xlsx"]
+# Documents are always streamed by Django (never a redirect to /media/, which serves only pictures);
+# cms.wagtail_hooks answers with core.uploads.file_response, so only PDF is shown inline.
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
+WAGTAILDOCS_INLINE_CONTENT_TYPES = ["application/pdf"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 # Renditions are WebP (a third smaller than JPEG on phones); og:image asks for JPEG explicitly.
@@ -427,6 +458,11 @@ CMS_ROBOTS_DISALLOW = [
     "/i18n/",
 ]
 
+# --- Client addresses (core.network) ----------------------------------------------------------
+# How many proxies of ours stand in front of Django and append to X-Forwarded-For: 0 (Django is
+# reached directly), 1 behind deploy/nginx.conf (docker-compose), 2 with a TLS load balancer in front.
+TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
+
 # --- Security defaults (production tightens further) --------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
@@ -446,5 +482,7 @@ LOGGING = {
         "oscar.alerts": {"level": "WARNING"},
         # Wagtail runs its reference-index updates as django_tasks and logs each one at INFO.
         "django_tasks": {"level": "WARNING"},
+        # django-axes announces its configuration at INFO on every start (and every manage.py run).
+        "axes.apps": {"level": "WARNING"},
     },
 }

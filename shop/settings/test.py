@@ -4,7 +4,7 @@ import os
 from urllib.parse import urlsplit, urlunsplit
 
 from .base import *  # noqa: F403
-from .base import PRIVATE_STORAGE, env
+from .base import env
 
 DEBUG = False
 SECRET_KEY = "test-only-not-secret"
@@ -21,14 +21,9 @@ CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default="/tmp/shop-test-media")
 PRIVATE_MEDIA_ROOT = env.path("DJANGO_PRIVATE_MEDIA_ROOT", default="/tmp/shop-test-private-media")
-PRIVATE_STORAGE = {
-    **PRIVATE_STORAGE,
-    "OPTIONS": {**PRIVATE_STORAGE["OPTIONS"], "location": PRIVATE_MEDIA_ROOT},
-}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **UPLOAD_STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    "private": PRIVATE_STORAGE,
 }
 WAGTAILADMIN_BASE_URL = "http://testserver"
 # Tests see every change at once; tests/core/test_page_cache.py turns the page cache on.

@@ -13,8 +13,10 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from core.uploads import file_response
 from shop.partner.stock_owners import products_with_owned_stock
 from suppliers import selectors, services
 from suppliers.forms import (
@@ -25,6 +27,7 @@ from suppliers.forms import (
     SupplierProfileForm,
 )
 from suppliers.models import BasePhoto, Certification, ProductionBase
+from suppliers.views.public import scan_download_name
 from suppliers.views.utils import add_validation_error
 
 
@@ -238,6 +241,14 @@ class CertificationListView(PortalMixin, TemplateView):
 class OwnCertificationMixin:
     def get_certification(self) -> Certification:
         return get_object_or_404(Certification, pk=self.kwargs["pk"], supplier=self.supplier)
+
+
+class CertificationScanView(OwnCertificationMixin, PortalMixin, View):
+    """The supplier's own certificate scan (any, valid or not)."""
+
+    def get(self, request, *args, **kwargs):
+        certification = self.get_certification()
+        return file_response(certification.scan, download_name=scan_download_name(certification))
 
 
 class CertificationCreateView(PortalFormMixin, FormView):

@@ -5,8 +5,11 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
+from core.network import client_network
+from core.uploads import file_response
 from suppliers import selectors, services
 from suppliers.forms import DirectoryFilterForm, SupplierApplicationForm
 from suppliers.views.utils import add_validation_error
@@ -70,19 +73,52 @@ class ProductionBaseDetailView(TemplateView):
         )
 
 
+def scan_download_name(certification) -> str:
+    """What a downloaded scan is called: supplier, kind and number (``房县菌菇-绿色食品-LB-15-1.pdf``)."""
+    return f"{certification.supplier.short_name}-{certification.label}-{certification.number}"
+
+
+class CertificationScanView(View):
+    """The scan of a certificate the public profile shows; any other certificate is 404."""
+
+    def get(self, request, slug, pk):
+        certification = selectors.certification_on_public_profile(slug=slug, pk=pk)
+        if certification is None:
+            raise Http404
+        return file_response(certification.scan, download_name=scan_download_name(certification), public=True)
+
+
 class SupplierApplyView(FormView):
     """The public application: organisation data, USCC and documents, saved whole or not at all."""
 
     template_name = "suppliers/apply.html"
     form_class = SupplierApplicationForm
 
+    def post(self, request, *args, **kwargs):
+        # An address over today's allowance is told so before its files are even read.
+        received = sum(upload.size for upload in request.FILES.values())
+        left = selectors.application_allowance_left(network=client_network(request), upload_bytes=received)
+        if not all(left.values()):
+            form = self.form_class(data=request.POST)  # what was typed stays; the files are not read
+            form.errors.clear()
+            form.add_error(None, services.application_limit_message(uploads=left["applications"]))
+            return self.render_to_response(self.get_context_data(form=form, over_allowance=True), status=429)
+        return super().post(request, *args, **kwargs)
+
     def form_valid(self, form):
+        documents = form.documents()
         try:
             with transaction.atomic():
-                supplier = services.supplier_apply(documents=form.documents(), **form.supplier_data())
+                services.application_allowance_take(
+                    network=client_network(self.request),
+                    upload_bytes=sum(upload.size for _kind, upload in documents if upload),
+                )
+                supplier = services.supplier_apply(documents=documents, **form.supplier_data())
         except ValidationError as error:
             add_validation_error(form, error)
-            return self.form_invalid(form)
+            over = error.code == "application_limit"
+            context = self.get_context_data(form=form, over_allowance=over)
+            return self.render_to_response(context, status=429 if over else 200)
         self.request.session["supplier_application"] = supplier.pk
         return redirect(reverse("suppliers:apply-done"))
 

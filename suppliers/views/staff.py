@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
@@ -12,9 +11,11 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
+from core.uploads import file_response
 from suppliers import services
 from suppliers.forms import StatusDecisionForm
-from suppliers.models import Supplier, SupplierDocument
+from suppliers.models import Certification, Supplier, SupplierDocument
+from suppliers.views.public import scan_download_name
 
 
 class StaffMixin:
@@ -113,11 +114,21 @@ class SupplierReviewDetailView(StaffMixin, TemplateView):
 
 
 class SupplierDocumentView(StaffMixin, View):
-    """Application documents are not public: staff read them through this view."""
+    """Application documents are private: staff read them here (never as a page: core.uploads)."""
 
     def get(self, request, pk, document_pk):
-        document = get_object_or_404(SupplierDocument, pk=document_pk, supplier_id=pk)
-        try:
-            return FileResponse(document.file.open("rb"), as_attachment=False)
-        except FileNotFoundError:
-            raise Http404
+        document = get_object_or_404(
+            SupplierDocument.objects.select_related("supplier"), pk=document_pk, supplier_id=pk
+        )
+        name = f"{document.supplier.short_name}-{document.get_kind_display()}"
+        return file_response(document.file, download_name=name)
+
+
+class CertificationScanView(StaffMixin, View):
+    """Any supplier's certificate scan, valid or not, for staff."""
+
+    def get(self, request, pk, certification_pk):
+        certification = get_object_or_404(
+            Certification.objects.select_related("supplier"), pk=certification_pk, supplier_id=pk
+        )
+        return file_response(certification.scan, download_name=scan_download_name(certification))

@@ -18,6 +18,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView, View
 
+from core.uploads import file_response
 from suppliers.views.portal import PortalFormMixin, PortalMixin
 from suppliers.views.utils import add_validation_error
 from traceability import import_jobs, imports, qr, rules, selectors, services
@@ -288,6 +289,18 @@ class InspectionCreateView(BatchMixin, TemplateView):
                     )
                 return redirect(reverse("trace_portal:batch", kwargs={"pk": self.batch.pk}) + "#inspections")
         return self.render_to_response(self.get_context_data(form=form, items=items))
+
+
+class InspectionReportView(BatchMixin, View):
+    """The report file of one of the supplier's own inspections (private storage, core.uploads)."""
+
+    def get(self, request, *args, **kwargs):
+        inspection = get_object_or_404(
+            self.batch.inspections.exclude(report_file=""), pk=kwargs["inspection_pk"]
+        )
+        return file_response(
+            inspection.report_file, download_name=f"{inspection.laboratory}-{inspection.report_number}"
+        )
 
 
 class CertificateView(BatchMixin, PortalFormMixin, FormView):

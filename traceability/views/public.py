@@ -21,8 +21,9 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
+from core.uploads import file_response
 from traceability import epcis, qr, rules, selectors
 from traceability.models import Batch
 
@@ -77,7 +78,7 @@ def trace_context(view: selectors.TraceView, language: str) -> dict:
     }
 
 
-@require_GET
+@require_safe
 def trace_page(request, code: str):
     """The public trace page of a batch, whole-page cached per batch and language."""
     language = _language(request)
@@ -100,16 +101,19 @@ def trace_page(request, code: str):
     return response
 
 
-@require_GET
+@require_safe
 def trace_lookup(request):
     """The form on the not-found page: a code typed from the label (spaces and dashes forgiven)."""
     code = re.sub(r"\s+", "", request.GET.get("code", ""))
     if not code:
         return redirect("traceability:lookup-form")
+    if not CODE_RE.match(code):
+        # Not a code at all ("/", NUL, a whole address …): say so here, never build a URL from it.
+        return _not_found(request, code, _language(request))
     return redirect("traceability:trace", code=code)
 
 
-@require_GET
+@require_safe
 def trace_lookup_form(request):
     language = _language(request)
     with translation.override(language):
@@ -126,7 +130,7 @@ def trace_lookup_form(request):
     return HttpResponse(html)
 
 
-@require_GET
+@require_safe
 def trace_epcis(request, code: str):
     """The batch's events as an EPCIS 2.0 JSON-LD document (cached like the page)."""
     if not CODE_RE.match(code):
@@ -166,19 +170,34 @@ def _qr_response(body: bytes, content_type: str, filename: str) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def trace_qr_svg(request, code: str):
     batch = _traceable(code)
     return _qr_response(qr.qr_svg_bytes(qr.trace_url(batch)), "image/svg+xml", f"trace-{batch.lot_code}.svg")
 
 
-@require_GET
+@require_safe
 def trace_qr_png(request, code: str):
     batch = _traceable(code)
     return _qr_response(qr.qr_png_bytes(qr.trace_url(batch)), "image/png", f"trace-{batch.lot_code}.png")
 
 
-@require_GET
+@require_safe
+def trace_report(request, code: str, pk: int):
+    """The laboratory report (PDF) of an inspection the trace page shows; nothing else is served."""
+    if not CODE_RE.match(code):
+        raise Http404
+    inspection = selectors.inspection_report_for_trace(code, pk)
+    if inspection is None:
+        raise Http404
+    return file_response(
+        inspection.report_file,
+        download_name=f"{inspection.laboratory}-{inspection.report_number}",
+        public=True,
+    )
+
+
+@require_safe
 def extension_namespace(request):
     """What the ``shiyan:`` terms in the EPCIS export mean (the namespace URI resolves here)."""
     return JsonResponse(
@@ -200,7 +219,7 @@ def extension_namespace(request):
     )
 
 
-@require_GET
+@require_safe
 def digital_link(request, gtin: str, lot: str):
     """GS1 Digital Link ``/01/<gtin>/10/<lot>`` → the batch's trace page (307, as GS1 resolvers answer).
 
