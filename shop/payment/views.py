@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from . import selectors, services
 from . import stripe_gateway as gateway
@@ -41,7 +41,7 @@ def stripe_webhook(request):
 
 
 @never_cache
-@require_GET
+@require_safe
 def order_pay(request, number):
     """The Payment Element page for a placed order: creates or reuses its PaymentIntent."""
     order = selectors.order_for_buyer(request, number)
@@ -94,7 +94,7 @@ def _render_problem(request, order, message, *, status, retry=False):
 
 
 @never_cache
-@require_GET
+@require_safe
 def order_status(request, number):
     """Where Stripe sends the buyer back: pending or paid, updating itself."""
     order = selectors.order_for_buyer(request, number)
@@ -104,7 +104,7 @@ def order_status(request, number):
 
 
 @never_cache
-@require_GET
+@require_safe
 def order_status_json(request, number):
     """The status page's poll. ``?check=1`` (a buyer back from Stripe) may ask Stripe directly."""
     order = selectors.order_for_buyer(request, number)

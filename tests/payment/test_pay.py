@@ -301,3 +301,11 @@ def test_the_status_poll_is_cheap(buyer, buyer_client, fake_stripe, django_asser
         response = buyer_client.get(json_url)
 
     assert response.json()["state"] == "pending"
+
+
+def test_the_buyers_payment_pages_answer_head_as_they_answer_get(buyer, buyer_client, fake_stripe):
+    order = card_order(user=buyer)
+    json_url = reverse("payments:order-status-json", kwargs={"number": order.number})
+
+    for url in (pay_url(order), status_url(order), json_url):
+        assert buyer_client.head(url).status_code == buyer_client.get(url).status_code == 200, url
