@@ -439,6 +439,8 @@ WAGTAILIMAGES_FORMAT_CONVERSIONS = {
 }
 # Moderation: editors submit, moderators review, then the page is published (cms migration 0005).
 WAGTAIL_WORKFLOW_ENABLED = True
+# No third-party avatar service: editors' e-mail hashes never leave the site (initials are shown).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 # --- CMS (cms/) -------------------------------------------------------------------------------
 # Blocks showing shop data (prices, stock, suppliers, batches) are cached this long: a change in

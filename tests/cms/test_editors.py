@@ -170,3 +170,11 @@ def test_product_chooser_lists_only_products_on_sale_and_searches_them(client, e
     assert "房县香菇 花菇" in listing and "丹江口 蜜橘" in listing
     assert "已下架" not in listing
     assert "丹江口 蜜橘" in found and "房县香菇 花菇" not in found
+
+
+@pytest.mark.parametrize("path", ["/cms-admin/", "/cms-admin/account/", "/cms-admin/users/"])
+def test_the_cms_admin_calls_no_third_party_avatar_service(admin_client, path):
+    response = admin_client.get(path, follow=True)
+
+    assert response.status_code == 200
+    assert "gravatar" not in response.content.decode().lower()
