@@ -19,6 +19,18 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings.local")
 
+
+def base_url(argv: list[str]) -> str:
+    """The address runserver serves on, as the base of links made without a request (QR codes, mails).
+
+    ``make run PORT=8001`` serves on 127.0.0.1:8001, so labels printed from it must point there too.
+    """
+    address = next((arg for arg in argv if not arg.startswith("-")), "127.0.0.1:8000")
+    if address.isdigit():
+        address = f"127.0.0.1:{address}"
+    return f"http://{address}"
+
+
 PREPARE = "SHOP_RUN_LOCAL_PREPARE"
 
 
@@ -32,6 +44,9 @@ def prepare() -> None:
         call_command("migrate", interactive=False)
     else:
         print("Database up to date: no migrations to apply.")
+        from core.apps import sync_site
+
+        sync_site()  # the port may differ from the last run's (make run PORT=…)
     call_command("seed_demo", once=True)
     connections.close_all()
 
@@ -61,6 +76,7 @@ def watch() -> int:
 
 
 if __name__ == "__main__":
+    os.environ.setdefault("WAGTAILADMIN_BASE_URL", base_url(sys.argv[1:]))
     if os.environ.get("RUN_MAIN") == "true":
         serve()
     else:
