@@ -10,6 +10,7 @@ Each block has a preview in the block picker (``preview_value`` rendered with
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
@@ -318,6 +319,7 @@ class ProductGridBlock(LiveShopDataBlock):
             ("chosen", _("The products chosen below")),
             ("category", _("The newest products of a category")),
             ("brand", _("The newest products of a brand")),
+            ("newest", _("The newest products in the shop")),
         ],
         default="category",
     )
@@ -371,12 +373,17 @@ class ProductGridBlock(LiveShopDataBlock):
             kwargs["category"] = value.get("category")
         elif source == "brand":
             kwargs["brand"] = (value.get("brand") or "").strip()
+        elif source == "newest":
+            kwargs["newest"] = True
         context["cards"] = shop_data.product_cards(**kwargs)
         category = value.get("category") if source == "category" else None
         if category is not None and not category.is_public:
             category = None
         context["more_url"] = category.get_absolute_url() if category and value.get("show_more") else ""
         context["more_label"] = category.name if category else ""
+        context["more_all_url"] = (
+            reverse("catalogue:index") if source == "newest" and value.get("show_more") else ""
+        )
         return context
 
     class Meta:

@@ -842,7 +842,9 @@ def _menus(home, brands, channels, stories, about):
     footer, _ = Menu.objects.get_or_create(handle=Menu.FOOTER, defaults={"title": "页脚链接"})
     footer_items = [
         (about, "", "", ""),
+        (brands, "", "", ""),
         (channels, "", "", ""),
+        (stories, "", "", ""),
         (None, "/shop/", "商城", "Shop"),
     ]
     for menu, items in ((main, main_items), (footer, footer_items)):

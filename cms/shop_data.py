@@ -164,11 +164,12 @@ def product_cards(
     products=(),
     category=None,
     brand: str = "",
+    newest: bool = False,
     limit: int = 12,
     request=None,
     low_stock: int = LOW_STOCK_DEFAULT,
 ) -> list[ProductCard]:
-    """Cards for chosen products (in the editor's order), or the newest of a category or brand.
+    """Cards for chosen products (in the editor's order), or the newest of a category, a brand or the shop.
 
     A product that was deleted, hidden or whose supplier is not approved is left out; one the
     strategy cannot price is left out too (it has no stock record, so the shop does not sell it).
@@ -183,7 +184,7 @@ def product_cards(
         queryset = queryset.filter(categories__path__startswith=category.path).distinct()
     elif brand:
         queryset = queryset.filter(brand=brand)
-    else:
+    elif not newest:
         return []
     if not chosen_ids:
         queryset = queryset.order_by("-date_created", "-pk")[:limit]

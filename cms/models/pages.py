@@ -29,7 +29,7 @@ from wagtail.images import get_image_model_string
 from wagtail.models import Page
 from wagtail.search import index
 
-from cms.blocks import RICH_TEXT_FEATURES, BodyBlock
+from cms.blocks import RICH_TEXT_FEATURES, BodyBlock, ProductGridBlock
 from cms.i18n import TranslatedField, english_active, pick
 from core.places import County
 
@@ -217,7 +217,23 @@ class HomePage(BasePage):
             .select_related("hero_image")
             .order_by("-date", "-pk")[:3]
         )
+        context["newest_products"] = self.newest_products_block()
         return context
+
+    #: How many of the shop's newest products the home page shows right under its banner.
+    NEWEST_PRODUCTS = 6
+
+    def newest_products_block(self):
+        """The shop's newest products on sale, first thing under the banner (a phone's first screen).
+
+        The product grid block itself, so the strip is priced, filtered and cached like any grid an
+        editor places (cms.cache): a warm page pays no query for it.
+        """
+        block = ProductGridBlock()
+        value = block.to_python(
+            {"heading": "", "source": "newest", "limit": self.NEWEST_PRODUCTS, "show_more": True}
+        )
+        return block.bind(value)
 
 
 # --- Section (a listing of its children) --------------------------------------------------------

@@ -168,3 +168,31 @@ def test_menu_drops_a_page_that_is_unpublished(client, seeded):
     about.unpublish()
 
     assert 'href="/about/"' not in client.get("/").content.decode()
+
+
+def test_shop_and_cms_pages_are_one_site_with_one_header_and_footer(client, seeded):
+    """The logo leads home; every shop page carries the editors' main menu and footer links."""
+    brands = seeded.get_children().get(slug="brands")
+    channels = seeded.get_children().get(slug="channels")
+    stories = StoryIndexPage.objects.live().get()
+
+    for path in ("/shop/", "/shop/catalogue/", "/shop/basket/", "/"):
+        html = client.get(path).content.decode()
+        assert 'class="brand__link" href="/"' in html, path
+        header, footer = html.split("<footer", 1)
+        assert header.count('class="cms-menu"') == 1, path
+        for page in (brands, channels, stories):
+            assert f'href="{page.url}"' in header, (path, page.title)
+            assert f'href="{page.url}"' in footer, (path, page.title)
+
+
+def test_the_home_page_shows_the_newest_products_right_under_its_banner(client, seeded):
+    make_product(title="房县花菇 特级 250克", price="68.00")
+    make_product(title="竹溪贡茶 明前 100克", price="88.00", brand="竹溪贡茶")
+
+    html = client.get("/").content.decode()
+
+    strip = html.index('class="cms-home-products"')
+    assert html.index('class="cms-hero') < strip < html.index('class="cms-mission"')
+    assert html.index("竹溪贡茶 明前 100克", strip) < html.index("房县花菇 特级 250克", strip)  # newest first
+    assert "¥88.00" in html and 'href="/shop/catalogue/"' in html[strip:]
