@@ -32,20 +32,6 @@ BUYERS = 20
 UNITS_LEFT = 5
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _migration_data_restored_afterwards(django_db_setup, django_db_blocker):
-    """Put back what data migrations created (China, the Site, Wagtail's root), once flushed.
-
-    A transactional test ends with a flush; with ``--reuse-db`` the next run would otherwise start
-    without those rows. Module scope makes this run after pytest-django's flush.
-    """
-    yield
-    with django_db_blocker.unblock():
-        contents = getattr(connection, "_test_serialized_contents", None)
-        if contents and not Country.objects.exists():
-            connection.creation.deserialize_db_from_string(contents)
-
-
 def test_twenty_buyers_racing_for_the_last_five_units_get_exactly_five_orders():
     assert ON_POSTGRES, "POSTGRES_REQUIRED=1 but the test database is not PostgreSQL"
     china()

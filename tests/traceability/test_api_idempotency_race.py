@@ -18,18 +18,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, seri
 URL = "/api/v1/batches/"
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _migration_data_restored_afterwards(django_db_setup, django_db_blocker):
-    """As in test_concurrency: put back what data migrations created once these tests flushed it."""
-    yield
-    from django.contrib.auth.models import Group
-
-    with django_db_blocker.unblock():
-        contents = getattr(connection, "_test_serialized_contents", None)
-        if contents and not Group.objects.filter(name="Cooperative users").exists():
-            connection.creation.deserialize_db_from_string(contents)
-
-
 def _payload(grower):
     return {
         "product": "SY05-001",

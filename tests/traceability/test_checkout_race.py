@@ -25,20 +25,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, seri
 BUYERS = 50
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _migration_data_restored_afterwards(django_db_setup, django_db_blocker):
-    """Put back what data migrations created once a transactional test flushed it (see test_concurrency)."""
-    yield
-    from django.contrib.auth.models import Group
-
-    with django_db_blocker.unblock():
-        contents = getattr(connection, "_test_serialized_contents", None)
-        if contents and not (
-            Group.objects.filter(name="Cooperative users").exists() and Country.objects.exists()
-        ):
-            connection.creation.deserialize_db_from_string(contents)
-
-
 def _buyer_thread(buyers, start, outcomes):
     """A thread body: buyer ``number`` waits at ``start``, places their order, and leaves where it
     redirected them (or the error) in ``outcomes[number]``."""

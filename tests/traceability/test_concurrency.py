@@ -14,19 +14,6 @@ from traceability.models import Batch
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _migration_data_restored_afterwards(django_db_setup, django_db_blocker):
-    """Put back what data migrations created (groups, the Site, Wagtail's root) once flushed, so the
-    tests after these (and the next --reuse-db run) find them; module scope runs after the flush."""
-    yield
-    from django.contrib.auth.models import Group
-
-    with django_db_blocker.unblock():
-        contents = getattr(connection, "_test_serialized_contents", None)
-        if contents and not Group.objects.filter(name="Cooperative users").exists():
-            connection.creation.deserialize_db_from_string(contents)
-
-
 def _at_once(*calls):
     """Run the calls in threads released together; return what each returned or raised."""
     barrier = threading.Barrier(len(calls))
