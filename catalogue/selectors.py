@@ -35,6 +35,7 @@ from oscar.core.loading import get_model
 
 from catalogue.on_sale import products_on_sale
 from core.places import counties_matching
+from shop.search import index as search_index
 
 Category = get_model("catalogue", "Category")
 Option = get_model("catalogue", "Option")
@@ -199,9 +200,17 @@ def _contains(field: str, term: str) -> Q:
     return Q(**{f"{field}__{lookup}": term})
 
 
+#: At most this many alternatives of one query word are searched (synonyms, pinyin).
+MAX_ALTERNATIVES = 12
+
+
 def _matches_term(term: str) -> Q:
-    """A product matches a word when its title, brand, description or origin county contains it."""
+    """A product matches a word when its title, brand, description or origin county contains it,
+    or its search document (names, categories, pinyin, initials) contains the word or one of its
+    alternatives: a synonym staff set (桔子 → 橘子), its pinyin (香姑 → xianggu, so 香菇)."""
     condition = _contains("title", term) | _contains("brand", term) | _contains("description", term)
+    for alternative in search_index.alternatives(term)[:MAX_ALTERNATIVES]:
+        condition |= Q(search_document__text__contains=alternative)
     counties = counties_matching(term)
     if counties:
         condition |= Q(origin_county__in=counties)
@@ -220,6 +229,7 @@ def _relevance(terms: list[str]):
             When(_contains("title", term), then=Value(8)),
             When(_contains("brand", term), then=Value(4)),
             When(origin_county__in=counties, then=Value(2)),
+            When(search_document__text__contains=search_index.normalise(term), then=Value(2)),
             default=Value(1),
             output_field=IntegerField(),
         )

@@ -6,6 +6,7 @@ All three are one ORM-backed list (``ProductListView``) that differs only in whe
 comes from and which template it renders; the reads live in ``catalogue.selectors``.
 """
 
+from dataclasses import replace
 from urllib.parse import unquote
 
 from django.conf import settings
@@ -19,6 +20,7 @@ from oscar.core.loading import get_class
 from catalogue import selectors
 from core.page_cache import anonymous_page_cache
 from core.places import County
+from shop.search import index as search_index
 
 SearchForm = get_class("search.forms", "SearchForm")
 
@@ -138,11 +140,18 @@ class ProductCategoryView(ProductListView):
 
 
 class FacetedSearchView(ProductListView):
-    """Search results (``search:search``): products whose title, brand, description or origin
-    county contains every word of ``q``, best matches first."""
+    """Search results (``search:search``): products whose title, brand, description, origin county,
+    categories, pinyin or initials contain every word of ``q`` or one of its synonyms, best
+    matches first.
+
+    When nothing matches, the closest words products use are tried instead (xainggu → 香菇), saying
+    so, with a link to search exactly what was typed (``exact=1``); when even that finds nothing,
+    the page suggests those words and the categories.
+    """
 
     template_name = "oscar/search/results.html"
     summary = _("Search")
+    corrected_from = ""
 
     def get(self, request, *args, **kwargs):
         user_search.send(
@@ -152,3 +161,41 @@ class FacetedSearchView(ProductListView):
             query=request.GET.get("q", ""),
         )
         return super().get(request, *args, **kwargs)
+
+    def paginate_queryset(self, queryset, page_size):
+        result = super().paginate_queryset(queryset, page_size)
+        paginator = result[0]
+        if paginator.count or not self.filters.query or self.request.GET.get("exact"):
+            return result
+        corrected = self.corrected_query(self.filters.query)
+        if not corrected:
+            return result
+        filters = replace(self.filters, query=corrected)
+        retry = super().paginate_queryset(selectors.product_list(filters=filters, sort=self.sort), page_size)
+        if not retry[0].count:
+            return result
+        self.corrected_from, self.filters = self.filters.query, filters
+        return retry
+
+    def corrected_query(self, query: str) -> str:
+        """The query with each word that has a close match replaced by it ('' when none has)."""
+        words, changed = [], False
+        for term in selectors.search_terms(query):
+            suggestions = search_index.corrections(term, limit=1)
+            if suggestions:
+                words.append(suggestions[0])
+                changed = True
+            else:
+                words.append(term)
+        return " ".join(words) if changed else ""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["corrected_from"] = self.corrected_from
+        if self.filters.query and not context["paginator"].count:
+            words = []
+            for term in selectors.search_terms(self.filters.query):
+                words.extend(word for word in search_index.corrections(term) if word not in words)
+            context["suggested_words"] = words[:6]
+            context["suggested_categories"] = selectors.menu_categories()
+        return context
