@@ -1,4 +1,4 @@
-"""Project-wide views: the health check, the 404 page in the site's style, and private files for staff."""
+"""Project-wide views: the health check and private files for staff (error pages: core/errors.py)."""
 
 import logging
 import time
@@ -9,7 +9,6 @@ from django.core.cache import cache
 from django.core.exceptions import SuspiciousFileOperation
 from django.db import connection
 from django.http import Http404, JsonResponse
-from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 logger = logging.getLogger(__name__)
@@ -61,10 +60,6 @@ def healthz(request):
     return JsonResponse(
         {"status": "ok" if healthy else "error", "checks": report}, status=200 if healthy else 503
     )
-
-
-def page_not_found(request, exception=None):
-    return render(request, "404.html", status=404)
 
 
 @staff_member_required(login_url="customer:login")

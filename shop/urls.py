@@ -63,4 +63,8 @@ if settings.DEBUG:
 # Wagtail serves every path nothing above claimed; it must stay last.
 urlpatterns += [path("", include(wagtail_urls))]
 
-handler404 = "core.views.page_not_found"
+# Our own error pages, in the visitor's language (core/errors.py); CSRF_FAILURE_VIEW in settings.
+handler400 = "core.errors.bad_request"
+handler403 = "core.errors.permission_denied"
+handler404 = "core.errors.page_not_found"
+handler500 = "core.errors.server_error"

@@ -476,6 +476,7 @@ TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
 # --- Security defaults (production tightens further) --------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
+CSRF_FAILURE_VIEW = "core.errors.csrf_failure"  # our page, in the visitor's language
 X_FRAME_OPTIONS = "SAMEORIGIN"  # Wagtail's preview renders in a same-origin iframe
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
