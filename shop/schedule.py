@@ -31,6 +31,13 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "shop.checkout.tasks.order_holds_expire_task",
         "schedule": crontab(minute="1-59/5"),
     },
+    # Every 5 minutes (offset 3): baskets frozen for checkout more than BASKET_FROZEN_THAW_MINUTES
+    # (15) ago with no order (the placement died: process killed, database gone) are opened again,
+    # so their owners can check out. A placement takes seconds; one under way is never touched.
+    "basket-frozen-baskets-thaw": {
+        "task": "shop.basket.tasks.frozen_baskets_thaw_task",
+        "schedule": crontab(minute="3-59/5"),
+    },
     # --- Card payments (shop/payment/tasks.py) ---
     # Every minute: webhook events stored but never processed (Redis was down when they came,
     # or a worker died) are processed now, and "payment received" e-mails that could not be

@@ -5,6 +5,7 @@ The contract (see docs/architecture.md): ``DATABASE_URL``, ``REDIS_URL``, ``STRI
 tasks eagerly and the cache lives in memory, so a fresh clone needs no services at all.
 """
 
+import sys
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -36,6 +37,29 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
+    )
+
+# PostgreSQL gives up waiting instead of holding a worker: a row lock held elsewhere longer than
+# DB_LOCK_TIMEOUT_MS (5 s), or one statement running past DB_STATEMENT_TIMEOUT_MS (30 s), ends that
+# statement with an error the buyer sees as "busy, try again" (503, core.db_busy), the basket given
+# back. 0 turns either off. Management commands (migrate, seeding, imports by hand) run without
+# both, so a long migration or data job is never cut short; runserver keeps them like the web.
+DB_LOCK_TIMEOUT_MS = env.int("DB_LOCK_TIMEOUT_MS", default=5_000)
+DB_STATEMENT_TIMEOUT_MS = env.int("DB_STATEMENT_TIMEOUT_MS", default=30_000)
+_COMMAND = sys.argv[1] if len(sys.argv) > 1 and Path(sys.argv[0]).name == "manage.py" else ""
+if _COMMAND and _COMMAND != "runserver":
+    DB_LOCK_TIMEOUT_MS = DB_STATEMENT_TIMEOUT_MS = 0
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = " ".join(
+        filter(
+            None,
+            [
+                _options.get("options", ""),
+                f"-c lock_timeout={DB_LOCK_TIMEOUT_MS}",
+                f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS}",
+            ],
+        )
     )
 
 # --- Applications -----------------------------------------------------------------------------
@@ -136,8 +160,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "oscar.apps.basket.middleware.BasketMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
-    # Last: turns a sign-in refused for too many failures into core.signin.locked_out's page.
+    # Turns a sign-in refused for too many failures into core.signin.locked_out's page.
     "axes.middleware.AxesMiddleware",
+    # A view stopped by the database's lock or statement timeout: 503 "busy, try again".
+    "core.db_busy.DatabaseBusyMiddleware",
 ]
 
 TEMPLATES = [
@@ -277,6 +303,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout"
 # The outbox (core/outbox.py): a side effect that keeps failing is tried this many times (backoff
 # 30 s doubling to 30 min between tries, about 4 hours in all), then given up and left for staff.
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=12)
+# A basket frozen for checkout this long with no order is opened again (shop/basket/services.py).
+BASKET_FROZEN_THAW_MINUTES = env.int("BASKET_FROZEN_THAW_MINUTES", default=15)
 # Periodic jobs live in one place: shop/schedule.py.
 from shop.schedule import CELERY_BEAT_SCHEDULE  # noqa: E402,F401
 
