@@ -1,4 +1,4 @@
-"""Project-wide views: the health check and private files for staff (error pages: core/errors.py)."""
+"""Project-wide views: health and readiness checks, private files for staff (errors: core/errors.py)."""
 
 import logging
 import time
@@ -42,12 +42,35 @@ def _check_broker():
 CHECKS = {"database": _check_database, "cache": _check_cache, "broker": _check_broker}
 
 
+def _check_workers():
+    from core.heartbeat import worker_heartbeat_check
+
+    return worker_heartbeat_check()
+
+
+READY_CHECKS = {**CHECKS, "workers": _check_workers}
+
+
 @never_cache
 def healthz(request):
     """JSON status of the database, cache and broker: 200 when all answer, 503 otherwise."""
+    return _report(CHECKS)
+
+
+@never_cache
+def readyz(request):
+    """As /healthz, and the workers: 503 when none has written its heartbeat lately (core.heartbeat).
+
+    For the load balancer or monitoring that should page a person when tasks would wait unseen;
+    the web container's own healthcheck stays /healthz, so a dead worker does not take the shop off.
+    """
+    return _report(READY_CHECKS)
+
+
+def _report(checks) -> JsonResponse:
     report = {}
     healthy = True
-    for name, check in CHECKS.items():
+    for name, check in checks.items():
         started = time.perf_counter()
         try:
             detail = check()

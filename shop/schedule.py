@@ -18,6 +18,13 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "core.tasks.outbox_sweep_task",
         "schedule": crontab(minute="*"),
     },
+    # Every minute: a worker writes the time (core.heartbeat); /readyz reports the workers stale
+    # (503) when it is older than WORKER_HEARTBEAT_STALE_SECONDS (3 minutes): none is consuming.
+    "core-worker-heartbeat": {
+        "task": "core.tasks.worker_heartbeat_task",
+        "schedule": 60.0,
+        "options": {"expires": 55},  # a heartbeat queued while no worker ran is worthless later
+    },
     # Wagtail scheduled publishing: a page set to go live (or expire) at 09:00 does so by 09:01.
     "cms-publish-scheduled-pages": {
         "task": "cms.pages_publish_scheduled_task",

@@ -18,6 +18,7 @@ from traceability.api import api as traceability_api
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
     path("robots.txt", cms_views.robots_txt, name="robots_txt"),
     path("sitemap.xml", cms_views.sitemap, name="sitemap"),
     path("i18n/", include("django.conf.urls.i18n")),

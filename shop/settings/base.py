@@ -294,12 +294,25 @@ VIEW_COUNT_FLUSH_SECONDS = env.int("VIEW_COUNT_FLUSH_SECONDS", default=10)
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
+# A task is acknowledged when it has finished, not when it starts: a worker killed mid-task leaves it
+# in the broker. A pool process killed under it (OOM, SIGKILL) has the task requeued at once
+# (reject_on_worker_lost); a whole worker gone is redelivered after the broker's visibility timeout
+# (5 minutes, not Redis' default hour). Every task must therefore be safe to run twice (they are).
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 120
 CELERY_TASK_TIME_LIMIT = 180
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+    # Longer than any task's hard time limit (180 s), so a slow task is never run twice meanwhile.
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT_SECONDS", default=300),
+}
+# A beat job has a worker write the time every minute (core.heartbeat); /readyz answers 503 when
+# that time is older than this, so a worker that died for good shows instead of tasks waiting unseen.
+WORKER_HEARTBEAT_STALE_SECONDS = env.int("WORKER_HEARTBEAT_STALE_SECONDS", default=180)
 # The outbox (core/outbox.py): a side effect that keeps failing is tried this many times (backoff
 # 30 s doubling to 30 min between tries, about 4 hours in all), then given up and left for staff.
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=12)
