@@ -11,6 +11,7 @@ Rules every function here keeps:
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
@@ -391,7 +392,7 @@ def _payment_id_for(*, intent_id: str, order_number: str = "") -> int | None:
 UNKNOWN_INTENT = object()
 
 
-def _prepare(event: StripeEvent):
+def _prepare(event: StripeEvent, fetched: dict | None = None):
     """Stripe's own PaymentIntent and its refunds, fetched before any lock is taken.
 
     An event only says *that* something happened to an intent; what the payment is now comes from
@@ -404,22 +405,28 @@ def _prepare(event: StripeEvent):
     order_number = str((event.data_object.get("metadata") or {}).get("order_number") or "")
     if _payment_id_for(intent_id=intent_id, order_number=order_number) is None:
         return UNKNOWN_INTENT  # not one of ours (another shop on the account): Stripe is not asked
+    if fetched is not None and intent_id in fetched:
+        return fetched[intent_id]  # fetched during this sweep, after this event was received
     intent = gateway.payment_intent_retrieve(intent_id)
     refunds = gateway.refunds_list(payment_intent_id=intent_id) if intent.amount_received else []
-    return intent, refunds, timezone.now()
+    prepared = (intent, refunds, timezone.now())
+    if fetched is not None:
+        fetched[intent_id] = prepared
+    return prepared
 
 
-def stripe_event_process(*, event_id: str) -> StripeEvent | None:
+def stripe_event_process(*, event_id: str, fetched: dict | None = None) -> StripeEvent | None:
     """Apply one stored event, once. Safe to run twice or concurrently for the same event.
 
     Raises ``StripeUnavailable`` when a Stripe call it needs fails: the event stays unprocessed
-    and the task (or the sweeper) tries again.
+    and the task (or the sweeper) tries again. ``fetched`` (the sweeper's): Stripe's objects
+    already fetched for events received before the sweep began, by intent id, reused here.
     """
     event = StripeEvent.objects.filter(event_id=event_id).first()
     if event is None or event.processed_at is not None:
         return event
     StripeEvent.objects.filter(pk=event.pk).update(attempts=event.attempts + 1)
-    prepared = _prepare(event)
+    prepared = _prepare(event, fetched)
     with transaction.atomic():
         event = StripeEvent.objects.select_for_update().get(pk=event.pk)
         if event.processed_at is not None:
@@ -465,6 +472,46 @@ def stripe_payment_resolve(
     if payment.is_paid and refunds and stripe_refunds_sync(payment=payment, refunds=refunds):
         outcome = StripeEvent.Outcome.APPLIED
     return outcome
+
+
+def stripe_events_sweep(*, batch_size: int = 100, seconds: float = 45.0, now=None) -> dict:
+    """Process stored events no task took (Redis was down, a worker died), oldest first, in batches.
+
+    Runs until nothing is left or ``seconds`` have passed (the job runs every minute; a backlog
+    left over is taken by the next run). Stripe's objects are fetched once per PaymentIntent per
+    sweep, so a payment's several events cost one round trip; an event that fails is left for the
+    next run (up to its attempt limit) and not tried again in this one.
+    """
+    from . import selectors
+
+    started = time.monotonic()
+    now = now or timezone.now()
+    fetched: dict = {}
+    skipped: set[str] = set()
+    processed = failed = 0
+    while time.monotonic() - started < seconds:
+        batch = list(
+            selectors.events_unprocessed(now=now)
+            .exclude(event_id__in=skipped)
+            .values_list("event_id", flat=True)[:batch_size]
+        )
+        if not batch:
+            break
+        for event_id in batch:
+            try:
+                stripe_event_process(event_id=event_id, fetched=fetched)
+                processed += 1
+            except gateway.StripeError:
+                logger.warning("stripe sweep: event %s still cannot be processed", event_id)
+                skipped.add(event_id)
+                failed += 1
+            except Exception:  # one bad event must not stop the others; retried up to its limit
+                logger.exception("stripe sweep: event %s failed", event_id)
+                skipped.add(event_id)
+                failed += 1
+            if time.monotonic() - started >= seconds:
+                break
+    return {"processed": processed, "failed": failed, "stripe_fetches": len(fetched)}
 
 
 INTENT_EVENTS = {"payment_intent.succeeded", "payment_intent.payment_failed", "payment_intent.processing"}
