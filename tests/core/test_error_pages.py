@@ -14,6 +14,7 @@ CHINESE = {
     404: "页面不存在",
     500: "抱歉，我们这边出了点问题",
     "csrf": "表单已失效",
+    "nul": "网址中含有不允许出现的字符",
 }
 ENGLISH = {
     400: "This request could not be understood",
@@ -21,6 +22,7 @@ ENGLISH = {
     404: "Page not found",
     500: "Something went wrong on our side",
     "csrf": "This form has expired",
+    "nul": "The address contains a character that is not allowed.",
 }
 
 
@@ -40,6 +42,7 @@ def visitor(language):
 def answers(client):
     return {
         400: client.get("/shop/", headers={"host": "evil.example"}),  # DisallowedHost
+        "nul": client.get("/shop/search/?q=%00"),  # refused at the door (core.middleware)
         403: client.get("/test-errors/403/"),
         404: client.get("/shop/catalogue/no-such-thing_999999/"),
         500: client.get("/test-errors/500/"),
@@ -50,7 +53,7 @@ def answers(client):
 @pytest.mark.parametrize(("language", "texts"), [("zh-hans", CHINESE), ("en", ENGLISH)])
 def test_every_error_page_is_ours_in_the_visitors_language(language, texts):
     for kind, response in answers(visitor(language)).items():
-        status = 403 if kind == "csrf" else kind
+        status = {"csrf": 403, "nul": 400}.get(kind, kind)
         html = response.content.decode()
         assert response.status_code == status, kind
         assert texts[kind] in html, kind
