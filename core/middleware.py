@@ -2,7 +2,6 @@
 unless the visitor chose English with the language switch)."""
 
 from django.conf import settings
-from django.http import HttpResponseBadRequest
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 from django.utils.translation import gettext
@@ -29,10 +28,19 @@ class RejectNulMiddleware:
         if "\x00" in request.path or any(
             "\x00" in key or any("\x00" in v for v in values) for key, values in query
         ):
-            return HttpResponseBadRequest(
-                gettext("The address contains a character that is not allowed."),
-                content_type="text/plain; charset=utf-8",
-            )
+            # Our plain 400 page (core.errors), in the visitor's language: the language middleware
+            # has not run yet, so the cookie is read here.
+            from core.errors import plain_page
+
+            chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+            if not (chosen and translation.check_for_language(chosen)):
+                chosen = settings.LANGUAGE_CODE
+            with translation.override(chosen):
+                return plain_page(
+                    400,
+                    gettext("This request could not be understood"),
+                    gettext("The address contains a character that is not allowed."),
+                )
         return self.get_response(request)
 
 

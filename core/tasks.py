@@ -15,3 +15,13 @@ def outbox_deliver_task(message_id: int) -> str:
 def outbox_sweep_task(limit: int = 500) -> dict:
     """Every minute: deliver what the broker never got, and retry what failed, when due."""
     return outbox_sweep(limit=limit)
+
+
+@shared_task(ignore_result=True)
+def worker_heartbeat_task() -> None:
+    """Every minute (beat): whichever worker runs this writes the time (core.heartbeat)."""
+    from celery import current_task
+
+    from core.heartbeat import worker_heartbeat_record
+
+    worker_heartbeat_record(worker=getattr(current_task.request, "hostname", "") or "")

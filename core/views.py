@@ -1,4 +1,4 @@
-"""Project-wide views: the health check, the 404 page in the site's style, and private files for staff."""
+"""Project-wide views: health and readiness checks, private files for staff (errors: core/errors.py)."""
 
 import logging
 import time
@@ -9,7 +9,6 @@ from django.core.cache import cache
 from django.core.exceptions import SuspiciousFileOperation
 from django.db import connection
 from django.http import Http404, JsonResponse
-from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 logger = logging.getLogger(__name__)
@@ -43,12 +42,35 @@ def _check_broker():
 CHECKS = {"database": _check_database, "cache": _check_cache, "broker": _check_broker}
 
 
+def _check_workers():
+    from core.heartbeat import worker_heartbeat_check
+
+    return worker_heartbeat_check()
+
+
+READY_CHECKS = {**CHECKS, "workers": _check_workers}
+
+
 @never_cache
 def healthz(request):
     """JSON status of the database, cache and broker: 200 when all answer, 503 otherwise."""
+    return _report(CHECKS)
+
+
+@never_cache
+def readyz(request):
+    """As /healthz, and the workers: 503 when none has written its heartbeat lately (core.heartbeat).
+
+    For the load balancer or monitoring that should page a person when tasks would wait unseen;
+    the web container's own healthcheck stays /healthz, so a dead worker does not take the shop off.
+    """
+    return _report(READY_CHECKS)
+
+
+def _report(checks) -> JsonResponse:
     report = {}
     healthy = True
-    for name, check in CHECKS.items():
+    for name, check in checks.items():
         started = time.perf_counter()
         try:
             detail = check()
@@ -61,10 +83,6 @@ def healthz(request):
     return JsonResponse(
         {"status": "ok" if healthy else "error", "checks": report}, status=200 if healthy else 503
     )
-
-
-def page_not_found(request, exception=None):
-    return render(request, "404.html", status=404)
 
 
 @staff_member_required(login_url="customer:login")

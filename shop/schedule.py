@@ -18,6 +18,13 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "core.tasks.outbox_sweep_task",
         "schedule": crontab(minute="*"),
     },
+    # Every minute: a worker writes the time (core.heartbeat); /readyz reports the workers stale
+    # (503) when it is older than WORKER_HEARTBEAT_STALE_SECONDS (3 minutes): none is consuming.
+    "core-worker-heartbeat": {
+        "task": "core.tasks.worker_heartbeat_task",
+        "schedule": 60.0,
+        "options": {"expires": 55},  # a heartbeat queued while no worker ran is worthless later
+    },
     # Wagtail scheduled publishing: a page set to go live (or expire) at 09:00 does so by 09:01.
     "cms-publish-scheduled-pages": {
         "task": "cms.pages_publish_scheduled_task",
@@ -30,6 +37,13 @@ CELERY_BEAT_SCHEDULE: dict = {
     "checkout-unpaid-holds-expire": {
         "task": "shop.checkout.tasks.order_holds_expire_task",
         "schedule": crontab(minute="1-59/5"),
+    },
+    # Every 5 minutes (offset 3): baskets frozen for checkout more than BASKET_FROZEN_THAW_MINUTES
+    # (15) ago with no order (the placement died: process killed, database gone) are opened again,
+    # so their owners can check out. A placement takes seconds; one under way is never touched.
+    "basket-frozen-baskets-thaw": {
+        "task": "shop.basket.tasks.frozen_baskets_thaw_task",
+        "schedule": crontab(minute="3-59/5"),
     },
     # --- Card payments (shop/payment/tasks.py) ---
     # Every minute: webhook events stored but never processed (Redis was down when they came,

@@ -18,6 +18,7 @@ from traceability.api import api as traceability_api
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
     path("robots.txt", cms_views.robots_txt, name="robots_txt"),
     path("sitemap.xml", cms_views.sitemap, name="sitemap"),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -63,4 +64,8 @@ if settings.DEBUG:
 # Wagtail serves every path nothing above claimed; it must stay last.
 urlpatterns += [path("", include(wagtail_urls))]
 
-handler404 = "core.views.page_not_found"
+# Our own error pages, in the visitor's language (core/errors.py); CSRF_FAILURE_VIEW in settings.
+handler400 = "core.errors.bad_request"
+handler403 = "core.errors.permission_denied"
+handler404 = "core.errors.page_not_found"
+handler500 = "core.errors.server_error"

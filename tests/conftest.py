@@ -46,8 +46,10 @@ def _restore_migrated_rows(django_db_blocker):
     content types and permissions under new ids (post_migrate): they go first, or the saved rows
     would clash with them.
     """
+    from django.apps import apps
     from django.contrib.auth.models import Group
     from django.core.management import call_command
+    from django.core.management.color import no_style
     from django.db import connections
 
     with django_db_blocker.unblock():
@@ -56,9 +58,19 @@ def _restore_migrated_rows(django_db_blocker):
             connection._test_serialized_contents = contents
             if not Group.objects.using(alias).exists():
                 call_command(
-                    "flush", database=alias, interactive=False, inhibit_post_migrate=True, verbosity=0
+                    "flush",
+                    database=alias,
+                    interactive=False,
+                    inhibit_post_migrate=True,
+                    reset_sequences=False,
+                    verbosity=0,
                 )
                 connection.creation.deserialize_db_from_string(contents)
+                # The rows come back with their ids: keep every id sequence past them.
+                statements = connection.ops.sequence_reset_sql(no_style(), apps.get_models())
+                with connection.cursor() as cursor:
+                    for statement in statements:
+                        cursor.execute(statement)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -21,6 +21,7 @@ from oscar.apps.checkout import views
 from oscar.apps.checkout.exceptions import FailedPreCondition
 from oscar.core.loading import get_class, get_model
 
+from core.db_busy import is_database_busy
 from shop.order.services import order_confirmation_record
 
 from .forms import AdultConfirmationForm, PaymentMethodForm
@@ -184,9 +185,12 @@ class PaymentDetailsView(views.PaymentDetailsView):
             logger.warning("Order #%s: not placed, %s", order_number, e)
             self.restore_frozen_basket()
             return self.render_preview(self.request, error=str(e))
-        except Exception:
-            logger.exception("Order #%s: unexpected error while placing the order", order_number)
+        except Exception as exc:
             self.restore_frozen_basket()
+            if is_database_busy(exc):  # a lock or statement timeout: "busy, try again" (core.db_busy)
+                logger.warning("Order #%s: not placed, the database was busy", order_number)
+                raise
+            logger.exception("Order #%s: unexpected error while placing the order", order_number)
             return self.render_preview(
                 self.request,
                 error=_("A problem occurred while placing this order. Please contact customer services."),

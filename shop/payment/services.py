@@ -11,6 +11,7 @@ Rules every function here keeps:
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
@@ -225,8 +226,14 @@ def _mismatch(*, payment: StripePayment, intent: gateway.Intent) -> str:
     return ""
 
 
-def _apply_succeeded(*, payment: StripePayment, intent: gateway.Intent, event_at) -> str:
-    """Record money received on a locked payment; returns the event outcome."""
+def _apply_succeeded(
+    *, payment: StripePayment, intent: gateway.Intent, event_at, refunded: Decimal = Decimal("0")
+) -> str:
+    """Record money received on a locked payment; returns the event outcome.
+
+    ``refunded``: what Stripe has already refunded of it; refunded in full, the buyer gets no
+    "payment received" e-mail (the refund's own notice tells them).
+    """
     if payment.is_paid:
         return StripeEvent.Outcome.IGNORED
     if payment.state == State.CANCELED:
@@ -278,7 +285,8 @@ def _apply_succeeded(*, payment: StripePayment, intent: gateway.Intent, event_at
     orders.order_mark_paid(
         order=order, note=_("Card payment received through Stripe (%(intent)s).") % {"intent": intent.id}
     )
-    payment_receipt_record(payment=payment)
+    if refunded < intent.amount_received:
+        payment_receipt_record(payment=payment)
     return StripeEvent.Outcome.APPLIED
 
 
@@ -303,10 +311,12 @@ def _apply_canceled(*, payment: StripePayment, reason: str) -> str:
     return StripeEvent.Outcome.APPLIED
 
 
-def _apply_intent(*, payment: StripePayment, intent: gateway.Intent, event_at) -> str:
+def _apply_intent(
+    *, payment: StripePayment, intent: gateway.Intent, event_at, refunded: Decimal = Decimal("0")
+) -> str:
     """Bring a locked payment up to what Stripe says of its intent right now."""
     if intent.status == "succeeded":
-        return _apply_succeeded(payment=payment, intent=intent, event_at=event_at)
+        return _apply_succeeded(payment=payment, intent=intent, event_at=event_at, refunded=refunded)
     if intent.status == "processing":
         return _apply_processing(payment=payment, event_at=event_at)
     if intent.status == "requires_payment_method" and intent.last_error:
@@ -356,11 +366,15 @@ def stripe_event_enqueue(*, event_id: str) -> bool:
     return True
 
 
-def _intent_payload(event: StripeEvent) -> gateway.Intent | None:
+def _event_intent_id(event: StripeEvent) -> str:
+    """The PaymentIntent an event is about: the object itself, or the charge's or refund's intent."""
     obj = event.data_object
-    if obj.get("object") != "payment_intent" or not obj.get("id"):
-        return None
-    return gateway.Intent.from_data(obj)
+    if event.type in INTENT_EVENTS:
+        return str(obj.get("id") or "") if obj.get("object") == "payment_intent" else ""
+    if event.type in REFUND_EVENTS:
+        intent_id = obj.get("payment_intent") or ""
+        return intent_id if isinstance(intent_id, str) else str(intent_id.get("id") or "")
+    return ""
 
 
 def _payment_id_for(*, intent_id: str, order_number: str = "") -> int | None:
@@ -375,27 +389,44 @@ def _payment_id_for(*, intent_id: str, order_number: str = "") -> int | None:
     return found
 
 
-def _prepare(event: StripeEvent):
-    """Whatever the event needs from Stripe, fetched before any lock is taken."""
-    if event.type in REFUND_EVENTS:
-        intent_id = event.data_object.get("payment_intent") or ""
-        if not intent_id:
-            return None
-        return intent_id, gateway.refunds_list(payment_intent_id=intent_id)
-    return None
+UNKNOWN_INTENT = object()
 
 
-def stripe_event_process(*, event_id: str) -> StripeEvent | None:
+def _prepare(event: StripeEvent, fetched: dict | None = None):
+    """Stripe's own PaymentIntent and its refunds, fetched before any lock is taken.
+
+    An event only says *that* something happened to an intent; what the payment is now comes from
+    Stripe's objects, so events applied in any order (a refund before the success, a failure after
+    it, one delivered twice or days late) all end in the same state.
+    """
+    intent_id = _event_intent_id(event)
+    if not intent_id:
+        return None
+    order_number = str((event.data_object.get("metadata") or {}).get("order_number") or "")
+    if _payment_id_for(intent_id=intent_id, order_number=order_number) is None:
+        return UNKNOWN_INTENT  # not one of ours (another shop on the account): Stripe is not asked
+    if fetched is not None and intent_id in fetched:
+        return fetched[intent_id]  # fetched during this sweep, after this event was received
+    intent = gateway.payment_intent_retrieve(intent_id)
+    refunds = gateway.refunds_list(payment_intent_id=intent_id) if intent.amount_received else []
+    prepared = (intent, refunds, timezone.now())
+    if fetched is not None:
+        fetched[intent_id] = prepared
+    return prepared
+
+
+def stripe_event_process(*, event_id: str, fetched: dict | None = None) -> StripeEvent | None:
     """Apply one stored event, once. Safe to run twice or concurrently for the same event.
 
     Raises ``StripeUnavailable`` when a Stripe call it needs fails: the event stays unprocessed
-    and the task (or the sweeper) tries again.
+    and the task (or the sweeper) tries again. ``fetched`` (the sweeper's): Stripe's objects
+    already fetched for events received before the sweep began, by intent id, reused here.
     """
     event = StripeEvent.objects.filter(event_id=event_id).first()
     if event is None or event.processed_at is not None:
         return event
     StripeEvent.objects.filter(pk=event.pk).update(attempts=event.attempts + 1)
-    prepared = _prepare(event)
+    prepared = _prepare(event, fetched)
     with transaction.atomic():
         event = StripeEvent.objects.select_for_update().get(pk=event.pk)
         if event.processed_at is not None:
@@ -410,39 +441,77 @@ def stripe_event_process(*, event_id: str) -> StripeEvent | None:
 
 
 def _dispatch(event: StripeEvent, prepared) -> tuple[str, str, int | None]:
-    if event.type in INTENT_EVENTS:
-        intent = _intent_payload(event)
-        if intent is None:
-            return StripeEvent.Outcome.IGNORED, "no PaymentIntent in the event", None
-        payment_id = _payment_id_for(
-            intent_id=intent.id, order_number=intent.metadata.get("order_number", "")
+    if event.type not in INTENT_EVENTS and event.type not in REFUND_EVENTS:
+        return StripeEvent.Outcome.IGNORED, "event type not handled", None
+    if prepared is None:
+        return StripeEvent.Outcome.IGNORED, "no PaymentIntent in the event", None
+    if prepared is UNKNOWN_INTENT:
+        return StripeEvent.Outcome.IGNORED, "no card payment for this PaymentIntent", None
+    intent, refunds, fetched_at = prepared
+    payment_id = _payment_id_for(intent_id=intent.id, order_number=intent.metadata.get("order_number", ""))
+    if payment_id is None:
+        return StripeEvent.Outcome.IGNORED, "no card payment for this PaymentIntent", None
+    payment = _lock(payment_id)
+    if not payment.payment_intent_id:
+        payment.payment_intent_id = intent.id
+        payment.save(update_fields=["payment_intent_id", "updated_at"])
+    outcome = stripe_payment_resolve(payment=payment, intent=intent, refunds=refunds, fetched_at=fetched_at)
+    return outcome, f"payment {payment.get_state_display()}", payment.pk
+
+
+def stripe_payment_resolve(
+    *, payment: StripePayment, intent: gateway.Intent, refunds: list[gateway.Refund], fetched_at
+) -> str:
+    """Bring a locked payment up to Stripe's intent and refunds as fetched at ``fetched_at``.
+
+    Money received is recorded first, then every succeeded refund; a payment already refunded in
+    full when its success is first seen gets no "payment received" e-mail.
+    """
+    refunded = sum((r.amount for r in refunds if r.status == "succeeded"), Decimal("0"))
+    outcome = _apply_intent(payment=payment, intent=intent, event_at=fetched_at, refunded=refunded)
+    if payment.is_paid and refunds and stripe_refunds_sync(payment=payment, refunds=refunds):
+        outcome = StripeEvent.Outcome.APPLIED
+    return outcome
+
+
+def stripe_events_sweep(*, batch_size: int = 100, seconds: float = 45.0, now=None) -> dict:
+    """Process stored events no task took (Redis was down, a worker died), oldest first, in batches.
+
+    Runs until nothing is left or ``seconds`` have passed (the job runs every minute; a backlog
+    left over is taken by the next run). Stripe's objects are fetched once per PaymentIntent per
+    sweep, so a payment's several events cost one round trip; an event that fails is left for the
+    next run (up to its attempt limit) and not tried again in this one.
+    """
+    from . import selectors
+
+    started = time.monotonic()
+    now = now or timezone.now()
+    fetched: dict = {}
+    skipped: set[str] = set()
+    processed = failed = 0
+    while time.monotonic() - started < seconds:
+        batch = list(
+            selectors.events_unprocessed(now=now)
+            .exclude(event_id__in=skipped)
+            .values_list("event_id", flat=True)[:batch_size]
         )
-        if payment_id is None:
-            return StripeEvent.Outcome.IGNORED, "no card payment for this PaymentIntent", None
-        payment = _lock(payment_id)
-        if not payment.payment_intent_id:
-            payment.payment_intent_id = intent.id
-            payment.save(update_fields=["payment_intent_id", "updated_at"])
-        at = event.stripe_created_at
-        if event.type == "payment_intent.succeeded":
-            outcome = _apply_succeeded(payment=payment, intent=intent, event_at=at)
-        elif event.type == "payment_intent.processing":
-            outcome = _apply_processing(payment=payment, event_at=at)
-        else:
-            outcome = _apply_failed(payment=payment, intent=intent, event_at=at)
-        return outcome, f"payment {payment.get_state_display()}", payment.pk
-    if event.type in REFUND_EVENTS:
-        if prepared is None:
-            return StripeEvent.Outcome.IGNORED, "no PaymentIntent in the event", None
-        intent_id, refunds = prepared
-        payment_id = _payment_id_for(intent_id=intent_id)
-        if payment_id is None:
-            return StripeEvent.Outcome.IGNORED, "no card payment for this PaymentIntent", None
-        payment = _lock(payment_id)
-        recorded = stripe_refunds_sync(payment=payment, refunds=refunds)
-        outcome = StripeEvent.Outcome.APPLIED if recorded else StripeEvent.Outcome.IGNORED
-        return outcome, f"{recorded} refund(s) recorded", payment.pk
-    return StripeEvent.Outcome.IGNORED, "event type not handled", None
+        if not batch:
+            break
+        for event_id in batch:
+            try:
+                stripe_event_process(event_id=event_id, fetched=fetched)
+                processed += 1
+            except gateway.StripeError:
+                logger.warning("stripe sweep: event %s still cannot be processed", event_id)
+                skipped.add(event_id)
+                failed += 1
+            except Exception:  # one bad event must not stop the others; retried up to its limit
+                logger.exception("stripe sweep: event %s failed", event_id)
+                skipped.add(event_id)
+                failed += 1
+            if time.monotonic() - started >= seconds:
+                break
+    return {"processed": processed, "failed": failed, "stripe_fetches": len(fetched)}
 
 
 INTENT_EVENTS = {"payment_intent.succeeded", "payment_intent.payment_failed", "payment_intent.processing"}
@@ -748,8 +817,11 @@ def stripe_payment_review_clear(*, payment: StripePayment, user, note: str) -> S
 
 def stripe_payment_receipt_send(*, payment_id: int) -> bool:
     """E-mail the buyer that their payment arrived, once; True if this call sent it."""
-    claimed = StripePayment.objects.filter(pk=payment_id, receipt_sent_at__isnull=True).update(
-        receipt_sent_at=timezone.now()
+    # Refunded in full before the e-mail went out: "payment received" would mislead; not sent.
+    claimed = (
+        StripePayment.objects.filter(pk=payment_id, receipt_sent_at__isnull=True)
+        .exclude(state=State.REFUNDED)
+        .update(receipt_sent_at=timezone.now())
     )
     if not claimed:
         return False

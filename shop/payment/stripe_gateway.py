@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
@@ -256,17 +257,60 @@ def refunds_list(*, payment_intent_id: str) -> list[Refund]:
     return [Refund.from_data(item) for item in data.get("data", [])]
 
 
+# A signed event is accepted only if signed within this many seconds of now, either way: an old one
+# may be a replay, and one "from the future" would stay replayable for as long as its clock is ahead.
+WEBHOOK_TOLERANCE_SECONDS = 300
+
+
 def webhook_event_verify(payload: bytes, signature_header: str | None) -> dict:
-    """The event as Stripe sent it, once its signature and timestamp check out (default tolerance)."""
+    """The event as Stripe sent it, once its signature, its time and its shape check out.
+
+    Raises ``WebhookInvalid`` (the view answers 400) for: no secret configured, a bad or missing
+    signature, a timestamp more than ``WEBHOOK_TOLERANCE_SECONDS`` away from now (past or future),
+    and a correctly signed body that is not a Stripe event (not JSON, a JSON array, no id, type,
+    creation time or ``data.object``).
+    """
     secret = settings.STRIPE_WEBHOOK_SECRET
     if not secret:
         # An empty secret would let anyone sign; refuse everything until one is configured.
         raise WebhookInvalid("STRIPE_WEBHOOK_SECRET is not configured")
     try:
-        stripe.Webhook.construct_event(payload, signature_header, secret, api_key=settings.STRIPE_SECRET_KEY)
-        event = json.loads(payload)
-    except (ValueError, stripe.SignatureVerificationError) as exc:
+        stripe.WebhookSignature.verify_header(
+            payload, signature_header, secret, tolerance=WEBHOOK_TOLERANCE_SECONDS
+        )
+        timestamp = _signed_at(signature_header)
+    except (ValueError, UnicodeDecodeError, stripe.SignatureVerificationError) as exc:
         raise WebhookInvalid(str(exc)) from exc
-    if not isinstance(event, dict) or not event.get("id") or not event.get("type"):
-        raise WebhookInvalid("not a Stripe event")
+    if timestamp > time.time() + WEBHOOK_TOLERANCE_SECONDS:
+        raise WebhookInvalid(f"timestamp {timestamp} is in the future")
+    try:
+        event = json.loads(payload)
+    except ValueError as exc:
+        raise WebhookInvalid("the body is not JSON") from exc
+    problem = _event_shape_problem(event)
+    if problem:
+        raise WebhookInvalid(f"not a Stripe event: {problem}")
     return event
+
+
+def _signed_at(signature_header: str) -> int:
+    """The ``t=`` of a ``Stripe-Signature`` header (already verified to be there and signed)."""
+    for part in signature_header.split(","):
+        name, _sep, value = part.strip().partition("=")
+        if name == "t":
+            return int(value)
+    raise ValueError("no timestamp in the Stripe-Signature header")
+
+
+def _event_shape_problem(event) -> str:
+    if not isinstance(event, dict):
+        return f"a JSON {type(event).__name__}, not an object"
+    for name in ("id", "type"):
+        if not isinstance(event.get(name), str) or not event[name].strip():
+            return f"no {name}"
+    if not isinstance(event.get("created"), int) or isinstance(event.get("created"), bool):
+        return "no creation time"
+    data = event.get("data")
+    if not isinstance(data, dict) or not isinstance(data.get("object"), dict):
+        return "no data.object"
+    return ""

@@ -34,21 +34,13 @@ def stripe_payment_cancel_task(payment_id: int) -> None:
 
 
 @shared_task
-def stripe_events_sweep_task(limit: int = 200) -> int:
-    """Process stored events that no task took (Redis was down, a worker died).
+def stripe_events_sweep_task(batch_size: int = 100, seconds: float = 45.0) -> int:
+    """Process stored events that no task took (Redis was down, a worker died), in batches until
+    none is left or ``seconds`` have passed; returns how many were processed.
 
     Receipts are not its business: they are in the outbox (core.outbox) with the payment.
     """
-    done = 0
-    for event_id in selectors.events_unprocessed().values_list("event_id", flat=True)[:limit]:
-        try:
-            services.stripe_event_process(event_id=event_id)
-            done += 1
-        except StripeError:
-            logger.warning("stripe sweep: event %s still cannot be processed", event_id)
-        except Exception:  # one bad event must not stop the others; it is retried up to the limit
-            logger.exception("stripe sweep: event %s failed", event_id)
-    return done
+    return services.stripe_events_sweep(batch_size=batch_size, seconds=seconds)["processed"]
 
 
 @shared_task

@@ -5,6 +5,7 @@ The contract (see docs/architecture.md): ``DATABASE_URL``, ``REDIS_URL``, ``STRI
 tasks eagerly and the cache lives in memory, so a fresh clone needs no services at all.
 """
 
+import sys
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -36,6 +37,29 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
+    )
+
+# PostgreSQL gives up waiting instead of holding a worker: a row lock held elsewhere longer than
+# DB_LOCK_TIMEOUT_MS (5 s), or one statement running past DB_STATEMENT_TIMEOUT_MS (30 s), ends that
+# statement with an error the buyer sees as "busy, try again" (503, core.db_busy), the basket given
+# back. 0 turns either off. Management commands (migrate, seeding, imports by hand) run without
+# both, so a long migration or data job is never cut short; runserver keeps them like the web.
+DB_LOCK_TIMEOUT_MS = env.int("DB_LOCK_TIMEOUT_MS", default=5_000)
+DB_STATEMENT_TIMEOUT_MS = env.int("DB_STATEMENT_TIMEOUT_MS", default=30_000)
+_COMMAND = sys.argv[1] if len(sys.argv) > 1 and Path(sys.argv[0]).name == "manage.py" else ""
+if _COMMAND and _COMMAND != "runserver":
+    DB_LOCK_TIMEOUT_MS = DB_STATEMENT_TIMEOUT_MS = 0
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = " ".join(
+        filter(
+            None,
+            [
+                _options.get("options", ""),
+                f"-c lock_timeout={DB_LOCK_TIMEOUT_MS}",
+                f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS}",
+            ],
+        )
     )
 
 # --- Applications -----------------------------------------------------------------------------
@@ -136,8 +160,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "oscar.apps.basket.middleware.BasketMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
-    # Last: turns a sign-in refused for too many failures into core.signin.locked_out's page.
+    # Turns a sign-in refused for too many failures into core.signin.locked_out's page.
     "axes.middleware.AxesMiddleware",
+    # A view stopped by the database's lock or statement timeout: 503 "busy, try again".
+    "core.db_busy.DatabaseBusyMiddleware",
 ]
 
 TEMPLATES = [
@@ -234,15 +260,20 @@ SHEET_PARSE_SECONDS = env.int("SHEET_PARSE_SECONDS", default=60)
 # --- Cache, sessions, Celery ------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
+    # Redis down: a miss, never an error (core/cache.py): 0.25 s to connect, 0.5 s to answer, then
+    # Redis is skipped for 5 s; pages (and the shared page cache, core/page_cache.py) render afresh.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="shop"),
             "TIMEOUT": 300,
+            "OPTIONS": {
+                "socket_connect_timeout": env.float("CACHE_CONNECT_TIMEOUT_SECONDS", default=0.25),
+                "socket_timeout": env.float("CACHE_TIMEOUT_SECONDS", default=0.5),
+            },
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     CELERY_BROKER_URL = REDIS_URL
     CELERY_TASK_ALWAYS_EAGER = False
 else:
@@ -251,6 +282,9 @@ else:
     # No broker: tasks run in-process, at the point where they would have been queued.
     CELERY_TASK_ALWAYS_EAGER = True
     CELERY_TASK_EAGER_PROPAGATES = True
+# Sessions (sign-in, basket cookie's owner, checkout steps) in the database only: a Redis outage
+# signs nobody out and loses no checkout in progress (cached_db would call Redis on every request).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # Storefront pages (lists and product pages) are shared for this many seconds among visitors with no
 # session, basket or messages (core.page_cache); 0 renders every page afresh.
 ANONYMOUS_PAGE_CACHE_SECONDS = env.int("ANONYMOUS_PAGE_CACHE_SECONDS", default=10)
@@ -260,15 +294,30 @@ VIEW_COUNT_FLUSH_SECONDS = env.int("VIEW_COUNT_FLUSH_SECONDS", default=10)
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
+# A task is acknowledged when it has finished, not when it starts: a worker killed mid-task leaves it
+# in the broker. A pool process killed under it (OOM, SIGKILL) has the task requeued at once
+# (reject_on_worker_lost); a whole worker gone is redelivered after the broker's visibility timeout
+# (5 minutes, not Redis' default hour). Every task must therefore be safe to run twice (they are).
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 120
 CELERY_TASK_TIME_LIMIT = 180
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+    # Longer than any task's hard time limit (180 s), so a slow task is never run twice meanwhile.
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT_SECONDS", default=300),
+}
+# A beat job has a worker write the time every minute (core.heartbeat); /readyz answers 503 when
+# that time is older than this, so a worker that died for good shows instead of tasks waiting unseen.
+WORKER_HEARTBEAT_STALE_SECONDS = env.int("WORKER_HEARTBEAT_STALE_SECONDS", default=180)
 # The outbox (core/outbox.py): a side effect that keeps failing is tried this many times (backoff
 # 30 s doubling to 30 min between tries, about 4 hours in all), then given up and left for staff.
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=12)
+# A basket frozen for checkout this long with no order is opened again (shop/basket/services.py).
+BASKET_FROZEN_THAW_MINUTES = env.int("BASKET_FROZEN_THAW_MINUTES", default=15)
 # Periodic jobs live in one place: shop/schedule.py.
 from shop.schedule import CELERY_BEAT_SCHEDULE  # noqa: E402,F401
 
@@ -468,6 +517,7 @@ TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
 # --- Security defaults (production tightens further) --------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
+CSRF_FAILURE_VIEW = "core.errors.csrf_failure"  # our page, in the visitor's language
 X_FRAME_OPTIONS = "SAMEORIGIN"  # Wagtail's preview renders in a same-origin iframe
 SECURE_CONTENT_TYPE_NOSNIFF = True
 

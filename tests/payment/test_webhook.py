@@ -368,3 +368,35 @@ def test_an_event_that_keeps_failing_is_left_for_people_after_ten_attempts(fake_
     assert stripe_events_sweep_task() == 0
     order.refresh_from_db()
     assert order.status == "Pending payment"
+
+
+def test_the_sweeper_drains_a_backlog_in_batches_past_any_fixed_limit_fetching_each_intent_once(
+    client, fake_stripe
+):
+    # A backlog after an outage: 3 events for each of 12 card orders, none processed, in 4 batches
+    payments = []
+    for n in range(12):
+        order = pending_order(user=None, price="39.80", quantity=2, guest_email=f"b{n}@example.com")
+        payment = services.stripe_payment_open(order=order)
+        services.stripe_payment_intent_ensure(payment=payment)
+        payment.refresh_from_db()
+        fake_stripe.pay(payment.payment_intent_id)
+        for _ in range(2):
+            services.stripe_event_record(
+                event=fake_stripe.intent_event("payment_intent.succeeded", payment.payment_intent_id)
+            )
+        fake_stripe.refund_at_stripe(payment.payment_intent_id, 1000)
+        services.stripe_event_record(event=fake_stripe.charge_refunded_event(payment.payment_intent_id))
+        payments.append(payment)
+    StripeEvent.objects.update(received_at=timezone.now() - timedelta(minutes=2))
+    fetches_before = len(fake_stripe.calls("GET", "/v1/payment_intents/"))
+
+    result = services.stripe_events_sweep(batch_size=10)
+
+    assert result == {"processed": 36, "failed": 0, "stripe_fetches": 12}
+    assert len(fake_stripe.calls("GET", "/v1/payment_intents/")) - fetches_before == 12
+    assert not StripeEvent.objects.filter(processed_at__isnull=True).exists()
+    for payment in payments:
+        payment.refresh_from_db()
+        assert payment.state == "partially_refunded"
+    assert stripe_events_sweep_task() == 0  # nothing left for the next minute
