@@ -67,7 +67,9 @@ def _products(ids) -> dict[int, object]:
         product.pk: product
         for product in Product.objects.filter(pk__in=set(ids))
         .select_related("product_class", "parent__product_class")
-        .prefetch_related(Prefetch("stockrecords", queryset=StockRecord.objects.order_by("pk")))
+        .prefetch_related(
+            Prefetch("stockrecords", queryset=StockRecord.objects.select_related("partner").order_by("pk"))
+        )
     }
 
 

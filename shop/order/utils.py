@@ -33,6 +33,14 @@ class OrderCreator(utils.OrderCreator):
         terms = getattr(getattr(basket, "strategy", None), "buyer_terms", None)
         kwargs.setdefault("channel", terms.channel if terms is not None else SalesChannel.RETAIL)
         with transaction.atomic():
+            # Every stock record of the basket locked up front, in primary-key order, in one query
+            # (the same locks, in the same order, as one by one; a 500-line order saves 500 reads).
+            record_ids = sorted({line.stockrecord_id for line in basket.all_lines() if line.stockrecord_id})
+            self._locked = (
+                StockRecord._default_manager.select_for_update(of=("self",))
+                .select_related("product__product_class", "product__parent__product_class")
+                .in_bulk(record_ids)
+            )
             order = super().place_order(basket, *args, **kwargs)
             order_stock_allocated.send(sender=self.__class__, order=order)
             if terms is not None:
@@ -44,7 +52,9 @@ class OrderCreator(utils.OrderCreator):
         product = line.product
         if not product.get_product_class().track_stock:
             return
-        record = StockRecord._default_manager.select_for_update().get(pk=line.stockrecord_id)
+        record = getattr(self, "_locked", {}).get(line.stockrecord_id)
+        if record is None:
+            record = StockRecord._default_manager.select_for_update().get(pk=line.stockrecord_id)
         if line.quantity > record.net_stock_level:
             raise InsufficientStock(
                 product_title=product.get_title(),
