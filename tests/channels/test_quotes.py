@@ -246,3 +246,23 @@ def test_member_asks_manager_prices_member_accepts_through_the_pages(client, buy
     quote.refresh_from_db()
     assert quote.status == Quote.Status.ACCEPTED
     assert response.status_code == 302
+
+
+def test_the_demo_has_a_quote_in_each_state_and_seeding_again_adds_none():
+    import io
+
+    from django.core.management.base import BaseCommand
+
+    from catalogue import demo as catalogue_demo
+    from channels import demo as channels_demo
+    from channels import demo_quotes
+    from core import demo_accounts
+
+    command = BaseCommand(stdout=io.StringIO())
+    for module in (catalogue_demo, demo_accounts, channels_demo, demo_quotes):
+        module.seed(command)
+    demo_quotes.seed(command)
+
+    assert sorted(Quote.objects.values_list("status", flat=True)) == sorted(Quote.Status.values)
+    accepted = Quote.objects.get(status=Quote.Status.ACCEPTED)
+    assert accepted.order.organisation_link.source == "quote"
