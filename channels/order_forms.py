@@ -29,7 +29,9 @@ def orderable_products():
 
 class SiteDateForm(forms.Form):
     site = forms.ModelChoiceField(label=_("Delivery site"), queryset=None)
-    delivery_date = forms.DateField(label=_("Delivery date"), widget=forms.DateInput(attrs={"type": "date"}))
+    delivery_date = forms.DateField(
+        label=_("Delivery date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
 
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
@@ -69,7 +71,9 @@ QuoteLineFormSet = forms.formset_factory(QuoteLineForm, extra=5, max_num=200)
 
 
 class QuotePriceForm(forms.Form):
-    valid_until = forms.DateField(label=_("Valid until"), widget=forms.DateInput(attrs={"type": "date"}))
+    valid_until = forms.DateField(
+        label=_("Valid until"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
     note = forms.CharField(
         label=_("Note to the organisation"),
         required=False,
@@ -117,7 +121,7 @@ class OrderSheetForm(forms.Form):
     delivery_date = forms.DateField(
         label=_("Delivery date"),
         help_text=_("For rows without a date of their own."),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
     po_number = forms.CharField(label=_("PO number"), required=False, max_length=40)
     note = forms.CharField(

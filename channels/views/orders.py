@@ -2,6 +2,8 @@
 again (/shop/channels/org/orders/…); a channel manager confirms orders (/shop/channels/orders/).
 The work is ``channels.services.bulk``'s; these views only read forms and show every error."""
 
+import datetime
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
@@ -71,9 +73,7 @@ class BasketOrderView(MemberOrderMixin, TemplateView):
             if not site and not day:
                 continue
             try:
-                line_day = (
-                    timezone.datetime.fromisoformat(day).date() if day else form.cleaned_data["delivery_date"]
-                )
+                line_day = datetime.date.fromisoformat(day) if day else form.cleaned_data["delivery_date"]
             except ValueError:
                 errors.append(
                     _("%(product)s: the delivery date is not a date.") % {"product": line.product.get_title()}
@@ -111,7 +111,7 @@ class SheetOrderView(MemberOrderMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context.update(
             form=form
-            or OrderSheetForm(initial={"delivery_date": timezone.localdate() + timezone.timedelta(days=1)}),
+            or OrderSheetForm(initial={"delivery_date": timezone.localdate() + datetime.timedelta(days=1)}),
             errors=errors or [],
             sites=list(self.organisation.sites.filter(is_active=True)),
         )
@@ -155,9 +155,9 @@ class SheetOrderView(MemberOrderMixin, TemplateView):
 class ReorderView(MemberOrderMixin, View):
     def post(self, request, *args, **kwargs):
         try:
-            day = timezone.datetime.fromisoformat(request.POST.get("delivery_date", "")).date()
+            day = datetime.date.fromisoformat(request.POST.get("delivery_date", ""))
         except ValueError:
-            day = timezone.localdate() + timezone.timedelta(days=1)
+            day = timezone.localdate() + datetime.timedelta(days=1)
         try:
             order = bulk.reorder_place(user=request.user, link=self.link, date=day)
         except ValidationError as error:

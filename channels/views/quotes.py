@@ -2,6 +2,8 @@
 /shop/channels/quotes/. A member reads quotes through the organisation's own queryset (another's
 id: 404); a manager through the manager's channels (another channel's: 403, as the desk does)."""
 
+import datetime
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
@@ -175,14 +177,19 @@ class DeskQuoteDetailView(DeskMixin, TemplateView):
         )
         return self.check_channel(self.quote.organisation.channel)
 
-    def get_context_data(self, form=None, **kwargs):
-        context = super().get_context_data(**kwargs)
+    def quote_lines(self):
+        """The quote's lines, each with the organisation's list price today and the floor under it."""
         lines = list(self.quote.lines.select_related("product", "product__parent"))
         listed = quotes.list_prices(self.quote.organisation, [line.product_id for line in lines])
         for line in lines:
             line.current_list_price = listed.get(line.product_id)
             line.floor = quotes.price_floor(line.current_list_price) if line.current_list_price else None
-        initial = {"valid_until": timezone.localdate() + timezone.timedelta(days=7)}
+        return lines
+
+    def get_context_data(self, form=None, **kwargs):
+        context = super().get_context_data(**kwargs)
+        lines = form.lines if form is not None else self.quote_lines()
+        initial = {"valid_until": timezone.localdate() + datetime.timedelta(days=7)}
         initial.update({f"price-{line.pk}": line.current_list_price for line in lines})
         context.update(
             quote=self.quote,
@@ -195,8 +202,7 @@ class DeskQuoteDetailView(DeskMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         action = request.POST.get("action")
-        lines = list(self.quote.lines.select_related("product", "product__parent"))
-        form = QuotePriceForm(request.POST, lines=lines)
+        form = QuotePriceForm(request.POST, lines=self.quote_lines())
         try:
             if action == "price" and form.is_valid():
                 quotes.quote_price(
