@@ -1,10 +1,12 @@
 """Order placement that cannot oversell.
 
 Oscar's ``OrderCreator.place_order`` already writes the order inside ``transaction.atomic`` and
-allocates stock line by line in stock-record order. Here each allocation first locks its
-StockRecord row (``SELECT … FOR UPDATE``; on SQLite the IMMEDIATE transaction is the lock), reads
-the net stock under the lock, and refuses with ``InsufficientStock`` when it is short, which rolls
-the whole placement back. Locks are taken in primary-key order, so two placements never deadlock.
+allocates stock line by line in stock-record order. Here every stock record of the basket is
+locked first, in one query (``SELECT … FOR UPDATE`` in primary-key order, so two placements never
+deadlock; on SQLite the IMMEDIATE transaction is the lock); each line is checked against the net
+stock read under the lock (counting the order's earlier lines of the same record) and refused with
+``InsufficientStock`` when it is short, which rolls the whole placement back; then each record's
+allocation is written, all in one UPDATE, and Oscar's per-record save signals are sent.
 The StockRecord CHECK constraints (0 ≤ num_allocated ≤ num_in_stock) remain the last line of
 defence for any code path that skips this one.
 
@@ -15,6 +17,8 @@ records, then batches (``order_stock_allocated``), then whatever the terms lock 
 """
 
 from django.db import transaction
+from django.db.models import Case, F, Value, When
+from django.db.models.functions import Coalesce
 from oscar.apps.order import utils
 from oscar.core.loading import get_model
 
@@ -41,24 +45,49 @@ class OrderCreator(utils.OrderCreator):
                 .select_related("product__product_class", "product__parent__product_class")
                 .in_bulk(record_ids)
             )
+            self._wanted: dict[int, int] = {}
             order = super().place_order(basket, *args, **kwargs)
+            self._allocate()
             order_stock_allocated.send(sender=self.__class__, order=order)
             if terms is not None:
                 terms.record_order(order)
         return order
 
     def update_stock_records(self, line):
-        """Allocate one basket line's quantity under a row lock, or raise ``InsufficientStock``."""
+        """Check one basket line's quantity against its locked stock record (counting the lines of
+        this order before it), or raise ``InsufficientStock``. The allocation itself is written
+        once per stock record when every line passed (``_allocate``)."""
         product = line.product
         if not product.get_product_class().track_stock:
             return
-        record = getattr(self, "_locked", {}).get(line.stockrecord_id)
+        record = self._locked.get(line.stockrecord_id)
         if record is None:
             record = StockRecord._default_manager.select_for_update().get(pk=line.stockrecord_id)
-        if line.quantity > record.net_stock_level:
+            self._locked[record.pk] = record
+        if not record.can_track_allocations:
+            return
+        already = self._wanted.get(record.pk, 0)
+        if already + line.quantity > record.net_stock_level:
             raise InsufficientStock(
                 product_title=product.get_title(),
                 requested=line.quantity,
-                available=record.net_stock_level,
+                available=record.net_stock_level - already,
             )
-        record.allocate(line.quantity)
+        self._wanted[record.pk] = already + line.quantity
+
+    def _allocate(self) -> None:
+        """Allocate what the lines asked of each stock record: one UPDATE for all of them, then, per
+        record, the signals Oscar's ``StockRecord.allocate`` sends (low-stock alerts, caches), as
+        after the record's last allocation."""
+        if not self._wanted:
+            return
+        for pk in sorted(self._wanted):
+            self._locked[pk].pre_save_signal()
+        StockRecord._default_manager.filter(pk__in=list(self._wanted)).update(
+            num_allocated=Coalesce(F("num_allocated"), 0)
+            + Case(*[When(pk=pk, then=Value(quantity)) for pk, quantity in self._wanted.items()], default=0)
+        )
+        for pk, quantity in sorted(self._wanted.items()):
+            record = self._locked[pk]
+            record.num_allocated = (record.num_allocated or 0) + quantity
+            record.post_save_signal()
