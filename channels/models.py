@@ -515,6 +515,16 @@ class OrganisationOrder(models.Model):
     )
     note = models.TextField(_("note"), blank=True, max_length=1000)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Bulk orders (issue 13, part 4): a channel manager confirms each order of the channel.
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("confirmed by"),
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -583,3 +593,150 @@ class DeliveryLine(models.Model):
 
     def __str__(self):
         return f"{self.delivery} · {self.line_id}"
+
+
+# --- Quotes (询价, issue 13, part 3) ------------------------------------------------------------------
+class QuoteQuerySet(models.QuerySet):
+    def in_channels(self, channels):
+        return self.filter(organisation__channel__in=list(channels))
+
+    def open(self):
+        return self.filter(status__in=[Quote.Status.REQUESTED, Quote.Status.PRICED])
+
+
+class Quote(models.Model):
+    """A member asks for prices (products, quantities, a delivery site and day); a channel manager
+    prices it with a validity date; a member accepts it once, before it expires, and it becomes an
+    order at the quoted prices (``channels.services.quotes``)."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", pgettext_lazy("quote status", "Requested")
+        PRICED = "priced", pgettext_lazy("quote status", "Priced")
+        ACCEPTED = "accepted", pgettext_lazy("quote status", "Accepted")
+        DECLINED = "declined", pgettext_lazy("quote status", "Declined")
+        EXPIRED = "expired", pgettext_lazy("quote status", "Expired")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="quotes", verbose_name=_("organisation")
+    )
+    site = models.ForeignKey(
+        DeliverySite, on_delete=models.PROTECT, related_name="quotes", verbose_name=_("delivery site")
+    )
+    delivery_date = models.DateField(_("delivery date"))
+    note = models.TextField(_("note"), blank=True, max_length=1000)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.REQUESTED, db_index=True
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    created_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    priced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("priced by"),
+    )
+    priced_at = models.DateTimeField(_("priced at"), null=True, blank=True)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    manager_note = models.TextField(_("channel manager's note"), blank=True, max_length=1000)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("accepted or declined by"),
+    )
+    decided_at = models.DateTimeField(_("accepted or declined at"), null=True, blank=True)
+    order = models.OneToOneField(
+        "order.Order",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="quote",
+        verbose_name=_("order"),
+    )
+    pdf = models.BinaryField(_("PDF"), blank=True, default=b"", editable=False)
+    pdf_made_at = models.DateTimeField(_("PDF made at"), null=True, blank=True)
+
+    objects = QuoteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("quote")
+        verbose_name_plural = _("quotes")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["requested", "priced", "accepted", "declined", "expired"]),
+                name="channels_quote_status_valid",
+            ),
+            # Priced (and everything after pricing but a refusal) carries a validity date.
+            models.CheckConstraint(
+                condition=~Q(status__in=["priced", "accepted"]) | Q(valid_until__isnull=False),
+                name="channels_quote_priced_has_validity",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="accepted") | Q(order__isnull=False),
+                name="channels_quote_accepted_has_order",
+            ),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def number(self) -> str:
+        return f"Q{self.pk:06d}" if self.pk else "Q—"
+
+    def is_expired_on(self, day: datetime.date) -> bool:
+        return self.valid_until is not None and day > self.valid_until
+
+
+class QuoteLine(models.Model):
+    quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="lines", verbose_name=_("quote"))
+    product = models.ForeignKey(
+        "catalogue.Product", on_delete=models.PROTECT, related_name="+", verbose_name=_("product")
+    )
+    quantity = models.PositiveIntegerField(_("quantity"))
+    list_price = models.DecimalField(
+        _("list price"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("The organisation's price when the quote was priced."),
+    )
+    price = models.DecimalField(
+        _("quoted price"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Per unit, in yuan."),
+    )
+
+    class Meta:
+        ordering = ["quote", "pk"]
+        verbose_name = _("quote line")
+        verbose_name_plural = _("quote lines")
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="channels_quoteline_quantity_gte_1"),
+            models.CheckConstraint(
+                condition=Q(price__isnull=True) | Q(price__gt=0), name="channels_quoteline_price_gt_0"
+            ),
+            models.UniqueConstraint(fields=["quote", "product"], name="channels_quoteline_one_per_product"),
+        ]
+
+    def __str__(self):
+        return f"{self.quote} · {self.product_id} × {self.quantity}"
+
+    @property
+    def line_total(self):
+        return (self.price or 0) * self.quantity

@@ -4,6 +4,8 @@ application, invitation links and a member's organisation pages (org/)."""
 from django.urls import path
 
 from channels.views import desk, org, public
+from channels.views import orders as order_views
+from channels.views import quotes as quote_views
 
 app_name = "channels"
 
@@ -47,4 +49,18 @@ urlpatterns = [
     path(
         "org/invitations/<int:pk>/revoke/", org.InvitationRevokeView.as_view(), name="org-invitation-revoke"
     ),
+    # Quotes and bulk orders (issue 13, parts 3 and 4).
+    path("org/quotes/", quote_views.QuoteListView.as_view(), name="org-quotes"),
+    path("org/quotes/new/", quote_views.QuoteCreateView.as_view(), name="org-quote-create"),
+    path("org/quotes/<int:pk>/", quote_views.QuoteDetailView.as_view(), name="org-quote"),
+    path("org/quotes/<int:pk>/pdf/", quote_views.QuotePdfView.as_view(), name="org-quote-pdf"),
+    path("org/orders/", order_views.OrderListView.as_view(), name="org-orders"),
+    path("org/orders/basket/", order_views.BasketOrderView.as_view(), name="org-order-basket"),
+    path("org/orders/sheet/", order_views.SheetOrderView.as_view(), name="org-order-sheet"),
+    path("org/orders/<int:pk>/reorder/", order_views.ReorderView.as_view(), name="org-order-reorder"),
+    path("quotes/", quote_views.DeskQuoteListView.as_view(), name="desk-quotes"),
+    path("quotes/<int:pk>/", quote_views.DeskQuoteDetailView.as_view(), name="desk-quote"),
+    path("quotes/<int:pk>/pdf/", quote_views.DeskQuotePdfView.as_view(), name="desk-quote-pdf"),
+    path("orders/", order_views.DeskOrdersView.as_view(), name="desk-orders"),
+    path("orders/<int:pk>/confirm/", order_views.DeskOrderConfirmView.as_view(), name="desk-order-confirm"),
 ]

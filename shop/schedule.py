@@ -82,4 +82,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "traceability.tasks.api_idempotency_keys_purge_task",
         "schedule": crontab(hour=3, minute=30),
     },
+    # --- Channels: quotes (channels/tasks.py) ---
+    # Every day at 00:05 Shanghai time: priced quotes whose validity date has passed become
+    # "expired" (acceptance checks the date itself too, so a late run never lets one through).
+    # Running it twice changes nothing the second time.
+    "channels-quotes-expire": {
+        "task": "channels.tasks.quotes_expire_task",
+        "schedule": crontab(hour=0, minute=5),
+    },
 }

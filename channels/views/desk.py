@@ -79,6 +79,17 @@ class DeskHomeView(DeskMixin, TemplateView):
             sales=selectors.channel_sales_this_month(self.channels),
             month=timezone.localdate(),
         )
+        # Quotes and orders to confirm (issue 13, parts 3, 4 and 8).
+        from channels import selectors_orders
+
+        open_quotes = list(selectors_orders.open_quotes(self.channels)[:10])
+        to_confirm = selectors_orders.orders_to_confirm(self.channels)
+        context.update(
+            open_quotes=open_quotes,
+            open_quotes_count=selectors_orders.open_quotes(self.channels).count(),
+            orders_to_confirm=list(to_confirm[:10]),
+            orders_to_confirm_count=to_confirm.count(),
+        )
         return context
 
 

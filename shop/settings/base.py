@@ -448,6 +448,10 @@ PHONENUMBER_DEFAULT_REGION = "CN"
 # --- Channels (channels/) ---------------------------------------------------------------------
 # An organisation's invitation link works this many days.
 CHANNELS_INVITATION_DAYS = env.int("CHANNELS_INVITATION_DAYS", default=7)
+# Quotes (询价): a channel manager may price a line down to this share of the organisation's list
+# price, not lower; a quote is valid this many days unless the manager sets another date.
+CHANNEL_QUOTE_FLOOR_RATIO = env.float("CHANNEL_QUOTE_FLOOR_RATIO", default=0.70)
+CHANNEL_QUOTE_VALID_DAYS = env.int("CHANNEL_QUOTE_VALID_DAYS", default=7)
 
 # `seed_demo` creates one account per role with a printed password; production turns this off.
 DEMO_ACCOUNTS_ENABLED = env.bool("DEMO_ACCOUNTS_ENABLED", default=True)

@@ -22,6 +22,7 @@ DEMO_MODULES = [
     "suppliers.demo",
     "traceability.demo",
     "channels.demo",
+    "channels.demo_quotes",  # issue 13, part 3: a quote in each state (needs channels.demo)
     "cms.demo",
 ]
 SEED_MARKER_KEY = "demo_seeded"
