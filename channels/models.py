@@ -583,3 +583,14 @@ class DeliveryLine(models.Model):
 
     def __str__(self):
         return f"{self.delivery} · {self.line_id}"
+
+
+# Payment terms on account (invoices, payments, statements, reminders, fapiao): issue 13, part 5.
+from channels.accounts_models import (  # noqa: E402, F401
+    FapiaoRequest,
+    Invoice,
+    InvoiceLine,
+    InvoicePayment,
+    InvoiceReminder,
+    Statement,
+)

@@ -79,6 +79,10 @@ class DeskHomeView(DeskMixin, TemplateView):
             sales=selectors.channel_sales_this_month(self.channels),
             month=timezone.localdate(),
         )
+        # Overdue accounts (issue 13, part 5).
+        from channels.views.accounts import overdue_accounts
+
+        context["overdue_accounts"] = overdue_accounts(self.channels)[:10]
         return context
 
 
