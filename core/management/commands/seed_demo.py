@@ -22,6 +22,7 @@ DEMO_MODULES = [
     "suppliers.demo",
     "traceability.demo",
     "channels.demo",
+    "channels.demo.accounts",  # orders on account, a statement, an overdue account (issue 13, part 5)
     "cms.demo",
 ]
 SEED_MARKER_KEY = "demo_seeded"
