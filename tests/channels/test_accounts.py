@@ -359,3 +359,12 @@ def test_a_fapiao_request_is_recorded_exported_defused_and_marked_issued(
         reverse("channels:desk-fapiao-issued", kwargs={"pk": request.pk}), {"fapiao_number": "1"}
     )
     assert other.status_code == 403
+
+
+def test_an_order_on_account_holds_its_stock_without_a_payment_deadline(buyer, mushrooms):
+    from shop.checkout.holds import orders_past_hold
+
+    order = order_on_account(buyer, mushrooms, 10)
+    Order.objects.filter(pk=order.pk).update(date_placed=timezone.now() - datetime.timedelta(days=60))
+
+    assert order.pk not in list(orders_past_hold())
