@@ -50,10 +50,12 @@ def seed(command) -> None:
             continue
         net_days, limit = TERMS[spec.channel]
         organisation = Organisation.objects.get(channel=spec.channel, email=spec.email)
-        Organisation.objects.filter(pk=organisation.pk).update(
-            payment_mode=Organisation.PaymentMode.ON_ACCOUNT, net_days=net_days, credit_limit=limit
-        )
-        organisation.refresh_from_db()
+        wanted = (Organisation.PaymentMode.ON_ACCOUNT, net_days, limit)
+        if (organisation.payment_mode, organisation.net_days, organisation.credit_limit) != wanted:
+            Organisation.objects.filter(pk=organisation.pk).update(
+                payment_mode=Organisation.PaymentMode.ON_ACCOUNT, net_days=net_days, credit_limit=limit
+            )
+            organisation.refresh_from_db()
         organisations[spec.channel] = (organisation, User.objects.filter(email__iexact=spec.email).first())
     manager = User.objects.filter(email__iexact=MANAGER_EMAIL).first()
     if not settings.DEMO_ACCOUNTS_ENABLED or manager is None:

@@ -5,6 +5,8 @@ import io
 
 import pytest
 from django.core.management.base import BaseCommand
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from catalogue import demo as catalogue_demo
@@ -47,5 +49,12 @@ def test_demo_orders_on_account_a_statement_and_an_overdue_account(seeded, comma
     assert "D13-SCH-03" in client.get(reverse("channels:org-invoices")).content.decode()
 
     counts = (Invoice.objects.count(), Statement.objects.count())
-    accounts_demo.seed(command)
+    with CaptureQueriesContext(connection) as queries:
+        accounts_demo.seed(command)
     assert (Invoice.objects.count(), Statement.objects.count()) == counts
+    writes = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].split()[0].upper() in ("INSERT", "UPDATE", "DELETE")
+    ]
+    assert writes == []
