@@ -75,13 +75,13 @@ def seed(command) -> None:
             "D13-SCH-01", school_user, [(products[0], 24), (products[2], 12)], last_month.replace(day=8)
         )
         second = _place("D13-SCH-02", school_user, [(products[1], 36)], last_month.replace(day=20))
-        _place(
+        third = _place(
             "D13-SCH-03",
             school_user,
             [(products[0], 12), (products[4], 24)],
             today - datetime.timedelta(days=3),
         )
-        placed += sum(1 for order in (first, second) if order is not None)
+        placed += sum(1 for order in (first, second, third) if order is not None)
         if first is not None:
             _pay(
                 first,

@@ -368,3 +368,20 @@ def test_an_order_on_account_holds_its_stock_without_a_payment_deadline(buyer, m
     Order.objects.filter(pk=order.pk).update(date_placed=timezone.now() - datetime.timedelta(days=60))
 
     assert order.pk not in list(orders_past_hold())
+
+
+def test_the_pages_and_the_refusal_read_in_chinese(settings, client, buyer, mushrooms, manager):
+    settings.LANGUAGE_CODE = "zh-hans"
+    settings.LANGUAGES = [("zh-hans", "简体中文")]
+    invoice = order_on_account(buyer, mushrooms, 10).channel_invoice
+    Invoice.objects.filter(pk=invoice.pk).update(due_on=timezone.localdate() - datetime.timedelta(days=3))
+    client.force_login(buyer)
+
+    account = client.get(reverse("channels:org-invoices")).content.decode()
+    with pytest.raises(accounts.CreditLimitExceeded, match="超过了.*剩余的月结信用额度"):
+        order_on_account(buyer, mushrooms, 20)
+    client.force_login(manager)
+    desk = client.get(reverse("channels:desk-accounts")).content.decode()
+
+    assert "账户与账单" in account and "剩余额度" in account and "逾期 3 天" in account
+    assert "月结机构" in desk and "逾期 3 天" in desk
