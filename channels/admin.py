@@ -110,3 +110,7 @@ class OrganisationOrderAdmin(admin.ModelAdmin):
     search_fields = ["order__number", "po_number", "organisation__name"]
     readonly_fields = ["order", "organisation", "placed_by", "source", "po_number", "note", "created_at"]
     inlines = [DeliveryInline]
+
+
+# Payment terms on account (issue 13, part 5), read-only.
+from channels import accounts_admin  # noqa: E402, F401

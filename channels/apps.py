@@ -15,3 +15,6 @@ class ChannelsConfig(AppConfig):
         # The storefront's strategy asks, once per request and only for a signed-in user, what this
         # buyer pays and how they must order (see the contract in shop.partner.strategy).
         register_buyer_terms("channels", buyer_terms_for)
+
+        # Payment terms on account (issue 13, part 5): an invoice follows its order's cancellation.
+        from channels import account_receivers  # noqa: F401

@@ -740,3 +740,14 @@ class QuoteLine(models.Model):
     @property
     def line_total(self):
         return (self.price or 0) * self.quantity
+
+
+# Payment terms on account (invoices, payments, statements, reminders, fapiao): issue 13, part 5.
+from channels.accounts_models import (  # noqa: E402, F401
+    FapiaoRequest,
+    Invoice,
+    InvoiceLine,
+    InvoicePayment,
+    InvoiceReminder,
+    Statement,
+)

@@ -11,3 +11,11 @@ def invitation(payload: dict) -> None:
     an invitation accepted or revoked meanwhile is not sent)."""
     if Invitation.objects.filter(pk=payload["invitation_id"]).exists():
         members.invitation_send(invitation_id=payload["invitation_id"])
+
+
+@outbox_handler("channels.overdue_reminder")
+def overdue_reminder(payload: dict) -> None:
+    """An overdue invoice's reminder to the organisation (issue 13, part 5); nothing once it is paid."""
+    from channels.services.account_mail import overdue_reminder_send
+
+    overdue_reminder_send(invoice_id=payload["invoice_id"], step=payload["step"])

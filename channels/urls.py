@@ -3,7 +3,7 @@ application, invitation links and a member's organisation pages (org/)."""
 
 from django.urls import path
 
-from channels.views import desk, org, public
+from channels.views import accounts, desk, org, public
 from channels.views import orders as order_views
 from channels.views import quotes as quote_views
 
@@ -63,4 +63,35 @@ urlpatterns = [
     path("quotes/<int:pk>/pdf/", quote_views.DeskQuotePdfView.as_view(), name="desk-quote-pdf"),
     path("orders/", order_views.DeskOrdersView.as_view(), name="desk-orders"),
     path("orders/<int:pk>/confirm/", order_views.DeskOrderConfirmView.as_view(), name="desk-order-confirm"),
+    # Payment terms on account: invoices, statements, fapiao (issue 13, part 5).
+    path("org/account/", accounts.OrgAccountView.as_view(), name="org-invoices"),
+    path("org/account/invoices/<int:pk>/", accounts.OrgInvoiceView.as_view(), name="org-invoice"),
+    path("org/account/statements/<str:month>/", accounts.OrgStatementView.as_view(), name="org-statement"),
+    path(
+        "org/account/statements/<str:month>/statement.<slug:fmt>",
+        accounts.OrgStatementFileView.as_view(),
+        name="org-statement-file",
+    ),
+    path("accounts/", accounts.DeskAccountsView.as_view(), name="desk-accounts"),
+    path("accounts/organisations/<int:pk>/", accounts.DeskTermsView.as_view(), name="desk-account"),
+    path(
+        "accounts/organisations/<int:pk>/statements/<str:month>/",
+        accounts.DeskStatementView.as_view(),
+        name="desk-statement",
+    ),
+    path(
+        "accounts/organisations/<int:pk>/statements/<str:month>/statement.<slug:fmt>",
+        accounts.DeskStatementFileView.as_view(),
+        name="desk-statement-file",
+    ),
+    path("accounts/invoices/<int:pk>/", accounts.DeskInvoiceView.as_view(), name="desk-invoice"),
+    path("accounts/fapiao/", accounts.DeskFapiaoView.as_view(), name="desk-fapiao"),
+    path(
+        "accounts/fapiao/export.<slug:fmt>",
+        accounts.DeskFapiaoExportView.as_view(),
+        name="desk-fapiao-export",
+    ),
+    path(
+        "accounts/fapiao/<int:pk>/issued/", accounts.DeskFapiaoIssuedView.as_view(), name="desk-fapiao-issued"
+    ),
 ]

@@ -90,4 +90,17 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "channels.tasks.quotes_expire_task",
         "schedule": crontab(hour=0, minute=5),
     },
+    # --- Payment terms on account (channels/account_tasks.py, issue 13 part 5) ---
+    # Every day at 09:00: invoices 1, 7 and 30 days overdue are reminded by e-mail, through the outbox;
+    # one InvoiceReminder row per invoice and step (unique), so running twice sends nothing twice.
+    "channels-overdue-reminders": {
+        "task": "channels.account_tasks.overdue_reminders_task",
+        "schedule": crontab(hour=9, minute=0),
+    },
+    # On the 1st at 06:00: last month's statement of account (PDF and XLSX) of every organisation on
+    # account; statements whose task was lost are queued again.
+    "channels-statements-monthly": {
+        "task": "channels.account_tasks.statements_monthly_task",
+        "schedule": crontab(day_of_month=1, hour=6, minute=0),
+    },
 }

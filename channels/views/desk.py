@@ -90,6 +90,10 @@ class DeskHomeView(DeskMixin, TemplateView):
             orders_to_confirm=list(to_confirm[:10]),
             orders_to_confirm_count=to_confirm.count(),
         )
+        # Overdue accounts (issue 13, part 5).
+        from channels.views.accounts import overdue_accounts
+
+        context["overdue_accounts"] = overdue_accounts(self.channels)[:10]
         return context
 
 

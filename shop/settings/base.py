@@ -420,6 +420,7 @@ SHOP_PAYMENT_METHODS = [
     "shop.payment.methods.StripeCard",  # hides itself without STRIPE_SECRET_KEY/PUBLISHABLE_KEY
     "shop.checkout.payment_methods.BankTransfer",
     "shop.checkout.payment_methods.CashOnDelivery",
+    "channels.payment.OnAccount",  # only members of an organisation on account (issue 13, part 5)
 ]
 # How long an unpaid order keeps its stock, per payment method code (minutes): a bank transfer must
 # arrive within 3 days (institutions pay over days, weekends included); an order to be paid on

@@ -27,6 +27,9 @@ PRIVATE_FIELDS = {
     "suppliers.Certification.scan",
     "traceability.Inspection.report_file",
     "traceability.BatchImport.file",
+    # Statements of account (issue 13, part 5): served only to the organisation and its managers.
+    "channels.Statement.pdf",
+    "channels.Statement.xlsx",
 }
 LYING_NAMES = ["x.html", "x.shtml", "x.svg", "x.pdf.html", "x.htm", "x.js", "x", "x.php.png"]
 pytestmark = pytest.mark.django_db

@@ -23,6 +23,7 @@ DEMO_MODULES = [
     "traceability.demo",
     "channels.demo",
     "channels.demo_quotes",  # issue 13, part 3: a quote in each state (needs channels.demo)
+    "channels.demo.accounts",  # orders on account, a statement, an overdue account (issue 13, part 5)
     "cms.demo",
 ]
 SEED_MARKER_KEY = "demo_seeded"
