@@ -11,3 +11,12 @@ def invitation(payload: dict) -> None:
     an invitation accepted or revoked meanwhile is not sent)."""
     if Invitation.objects.filter(pk=payload["invitation_id"]).exists():
         members.invitation_send(invitation_id=payload["invitation_id"])
+
+
+@outbox_handler("channels.standing_problem")
+def standing_problem(payload: dict) -> None:
+    """A standing delivery day refused or short of stock: the organisation is told (once per run and
+    status; a run placed meanwhile is not reported)."""
+    from channels.services.standing import standing_problem_send
+
+    standing_problem_send(run_id=payload["run_id"])

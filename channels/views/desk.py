@@ -22,6 +22,7 @@ from channels.forms import PriceSheetForm, StatusDecisionForm
 from channels.models import Organisation, PriceList
 from channels.permissions import desk_channels
 from channels.services import organisations, prices
+from channels.services.standing import standing_outlook
 from core.sales_channels import SalesChannel
 
 
@@ -79,6 +80,7 @@ class DeskHomeView(DeskMixin, TemplateView):
             sales=selectors.channel_sales_this_month(self.channels),
             month=timezone.localdate(),
         )
+        context["outlook"] = standing_outlook(channels=self.channels)  # issue 13, part 8: the coming week
         return context
 
 
