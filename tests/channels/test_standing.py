@@ -20,6 +20,7 @@ from channels.models import (
     Delivery,
     Membership,
     OrganisationOrder,
+    PriceListEntry,
     StandingOrder,
     StandingOrderLine,
     StandingRun,
@@ -185,9 +186,6 @@ def test_a_day_that_cannot_be_ordered_as_scheduled_is_refused_with_a_clear_messa
         world.product.is_public = False
         world.product.save()
     elif case == "no price":
-        world.school.contract_price_list if False else None
-        from channels.models import PriceListEntry
-
         PriceListEntry.objects.all().delete()
     elif case == "suspended":
         world.school.status = world.school.Status.SUSPENDED
@@ -209,7 +207,7 @@ def test_a_day_that_cannot_be_ordered_as_scheduled_is_refused_with_a_clear_messa
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_jobs_at_the_same_time_place_each_day_once():
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL's row locks")
