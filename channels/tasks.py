@@ -7,10 +7,18 @@ from channels import documents
 from channels.services import standing
 
 
-@shared_task(soft_time_limit=50 * 60, time_limit=55 * 60)
+@shared_task
 def standing_orders_place_task() -> dict:
-    """Turn the standing deliveries due within the lead days into orders (once per schedule and day)."""
-    return standing.standing_orders_place()
+    """The hourly job: queue the schedules with a day due, in chunks (``standing_orders_chunk_task``)."""
+    return standing.standing_orders_fan_out()
+
+
+@shared_task(soft_time_limit=25 * 60, time_limit=30 * 60)
+def standing_orders_chunk_task(schedule_ids: list[int], today: str) -> dict:
+    """Turn these schedules' due days into orders (once per schedule and day)."""
+    import datetime
+
+    return standing.standing_orders_place(today=datetime.date.fromisoformat(today), schedule_ids=schedule_ids)
 
 
 @shared_task(soft_time_limit=240, time_limit=270, acks_late=True)

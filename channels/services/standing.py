@@ -50,6 +50,7 @@ from channels.models import (
     StandingRun,
 )
 from core.outbox import outbox_add
+from core.queue import queue_now
 
 logger = logging.getLogger(__name__)
 
@@ -240,12 +241,48 @@ class _Context:
     admins: dict[int, object] = field(default_factory=dict)
 
 
-def standing_orders_place(*, today: datetime.date | None = None) -> dict[str, int]:
-    """Turn every standing delivery due from tomorrow to ``CHANNELS_STANDING_LEAD_DAYS`` ahead into
-    an order, once (see the module docstring). Returns counts by outcome ("skipped": already done)."""
+#: Schedules per task when the hourly job fans out to the workers.
+CHUNK = 100
+
+
+def standing_orders_fan_out(*, today: datetime.date | None = None) -> dict[str, int]:
+    """The hourly job: split the schedules with a day due into chunks of ``CHUNK`` and queue one
+    task per chunk, so several workers place them at once (each day is still placed once: the run
+    row decides). A chunk that cannot be queued (the broker is down) is placed here and now."""
+    from channels.tasks import standing_orders_chunk_task
+
+    days = days_ahead(today)
+    ids = [
+        standing.pk
+        for standing in _schedules(days[0], days[-1])
+        .select_related(None)
+        .prefetch_related(None)
+        .only("pk", "weekdays", "starts_on", "ends_on", "skip_dates")
+        if any(standing.is_due_on(day) for day in days)
+    ]
+    counts: dict[str, int] = defaultdict(int)
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        try:
+            queue_now(standing_orders_chunk_task, chunk, (today or timezone.localdate()).isoformat())
+            counts["queued"] += len(chunk)
+        except Exception:
+            logger.warning("standing deliveries: could not queue a chunk, placing it here", exc_info=True)
+            for outcome, n in standing_orders_place(today=today, schedule_ids=chunk).items():
+                counts[outcome] += n
+    return dict(counts)
+
+
+def standing_orders_place(*, today: datetime.date | None = None, schedule_ids=None) -> dict[str, int]:
+    """Turn every standing delivery (of ``schedule_ids``, or all) due from tomorrow to
+    ``CHANNELS_STANDING_LEAD_DAYS`` ahead into an order, once (see the module docstring). Returns
+    counts by outcome ("skipped": already done)."""
     days = days_ahead(today)
     counts: dict[str, int] = defaultdict(int)
-    schedules = list(_schedules(days[0], days[-1]))
+    schedules = _schedules(days[0], days[-1])
+    if schedule_ids is not None:
+        schedules = schedules.filter(pk__in=list(schedule_ids))
+    schedules = list(schedules)
     done = set(
         StandingRun.objects.filter(
             standing_order__in=[s.pk for s in schedules], date__in=days, status__in=FINAL
@@ -253,6 +290,14 @@ def standing_orders_place(*, today: datetime.date | None = None) -> dict[str, in
     )
     context = _Context(country=_china())
     context.admins = _admins({s.organisation_id for s in schedules})
+    authors = dict(
+        Membership.objects.filter(
+            user_id__in={s.created_by_id for s in schedules if s.created_by_id}
+        ).values_list("user_id", "organisation_id")
+    )
+    for standing in schedules:
+        if standing.created_by is not None:
+            standing.created_by._standing_membership = authors.get(standing.created_by_id, 0)
     for standing in schedules:
         for day in days:
             if not standing.is_due_on(day):
