@@ -112,7 +112,7 @@ def test_the_receiving_packet_merges_licences_certificates_and_reports_and_lists
     assert "SC11142030000001" in cover and "SY-REPORT-42" in cover
     assert world.batch.certificate.number in cover
     # The broken scan is not merged, and said so on the cover.
-    attached = cover[cover.index("Attached separately") :]
+    attached = cover[cover.index("另附") :]
     assert "LB-BROKEN-77" in attached and "SC11142030000001" not in attached
 
 

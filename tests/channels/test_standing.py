@@ -369,3 +369,15 @@ def test_the_desk_shows_the_coming_week_with_any_shortfall_to_the_channels_manag
     client.force_login(world.admin)
     page = client.get(reverse("channels:org-deliveries")).content.decode()
     assert "房县香菇 250克: 6 short" in page
+
+
+def test_the_pages_speak_chinese(world, client, settings):
+    settings.LANGUAGE_CODE = "zh-hans"
+    world.schedule(day=timezone.localdate() + datetime.timedelta(days=3), quantity=66)
+    client.force_login(world.admin)
+    page = client.get(reverse("channels:org-standing"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "定期配送" in page and "未来一周" in page and "缺 6" in page and "周" in page
+    page = client.get(
+        reverse("channels:org-standing-create"), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+    assert "首次配送不早于" in page and "不配送的日期" in page
