@@ -84,11 +84,11 @@ def _parse_skip_dates(skip_dates) -> list[str]:
     return sorted(days)
 
 
-def product_problem(*, strategy, product, quantity: int) -> str:
+def product_problem(*, strategy, product, quantity: int, info=None) -> str:
     """Why ``quantity`` of ``product`` cannot be ordered on a standing delivery ("" when it can):
     off sale, not priced for the organisation, below the minimum or not in whole cases. Stock is
     not checked here (a shortfall is the placement's to find, on the day)."""
-    info = strategy.fetch_for_product(product)
+    info = info or strategy.fetch_for_product(product)
     title = product.get_title()
     if (
         not product.is_public
@@ -406,10 +406,15 @@ def _place(*, standing: StandingOrder, day: datetime.date, context: _Context) ->
     lines = list(standing.lines.all())
     if not lines:
         raise StandingRefused(_("The standing delivery lists no product."))
+    infos = [strategy.fetch_for_product(line.product) for line in lines]
     problems = [
         problem
-        for line in lines
-        if (problem := product_problem(strategy=strategy, product=line.product, quantity=line.quantity))
+        for line, info in zip(lines, infos, strict=True)
+        if (
+            problem := product_problem(
+                strategy=strategy, product=line.product, quantity=line.quantity, info=info
+            )
+        )
     ]
     if problems:
         raise StandingRefused(" ".join(problems))
@@ -419,8 +424,7 @@ def _place(*, standing: StandingOrder, day: datetime.date, context: _Context) ->
 
     basket = Basket.objects.create(owner=user)
     basket.strategy = strategy
-    for line in lines:
-        basket.add_product(line.product, line.quantity)
+    _fill(basket, lines, infos)
     site = standing.site
     address = ShippingAddress.objects.create(
         last_name=site.contact_name,
@@ -456,6 +460,31 @@ def _place(*, standing: StandingOrder, day: datetime.date, context: _Context) ->
         [DeliveryLine(delivery=delivery, line=line) for line in order.lines.all()]
     )
     return link
+
+
+def _fill(basket, lines, infos) -> None:
+    """The basket's lines as ``Basket.add_product`` writes them (price, currency and tax code from
+    the strategy, Oscar's line reference), in one INSERT: the schedule lists each product once."""
+    BasketLine = get_model("basket", "Line")
+    rows = []
+    for line, info in zip(lines, infos, strict=True):
+        price = info.price
+        rows.append(
+            BasketLine(
+                basket=basket,
+                line_reference=basket._create_line_reference(line.product, info.stockrecord, []),
+                product=line.product,
+                stockrecord=info.stockrecord,
+                quantity=line.quantity,
+                price_excl_tax=price.excl_tax,
+                price_incl_tax=price.incl_tax if price.is_tax_known else None,
+                price_currency=price.currency,
+                tax_code=price.tax_code,
+            )
+        )
+    BasketLine.objects.bulk_create(rows)
+    basket._lines = None
+    basket.reset_offer_applications()
 
 
 # --- What the coming week holds --------------------------------------------------------------------
