@@ -245,7 +245,7 @@ class _Context:
 CHUNK = 100
 
 
-def standing_orders_fan_out(*, today: datetime.date | None = None) -> dict[str, int]:
+def standing_orders_fan_out(*, today: datetime.date | None = None, chunk: int = CHUNK) -> dict[str, int]:
     """The hourly job: split the schedules with a day due into chunks of ``CHUNK`` and queue one
     task per chunk, so several workers place them at once (each day is still placed once: the run
     row decides). A chunk that cannot be queued (the broker is down) is placed here and now."""
@@ -261,14 +261,14 @@ def standing_orders_fan_out(*, today: datetime.date | None = None) -> dict[str, 
         if any(standing.is_due_on(day) for day in days)
     ]
     counts: dict[str, int] = defaultdict(int)
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
+    for start in range(0, len(ids), chunk):
+        part = ids[start : start + chunk]
         try:
-            queue_now(standing_orders_chunk_task, chunk, (today or timezone.localdate()).isoformat())
-            counts["queued"] += len(chunk)
+            queue_now(standing_orders_chunk_task, part, (today or timezone.localdate()).isoformat())
+            counts["queued"] += len(part)
         except Exception:
             logger.warning("standing deliveries: could not queue a chunk, placing it here", exc_info=True)
-            for outcome, n in standing_orders_place(today=today, schedule_ids=chunk).items():
+            for outcome, n in standing_orders_place(today=today, schedule_ids=part).items():
                 counts[outcome] += n
     return dict(counts)
 

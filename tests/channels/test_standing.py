@@ -381,3 +381,20 @@ def test_the_pages_speak_chinese(world, client, settings):
         reverse("channels:org-standing-create"), HTTP_ACCEPT_LANGUAGE="zh-hans"
     ).content.decode()
     assert "首次配送不早于" in page and "不配送的日期" in page
+
+
+def test_the_hourly_job_fans_the_due_schedules_out_to_the_workers_in_chunks(world, monkeypatch):
+    from shop.celery_app import app
+
+    monkeypatch.setitem(app.conf, "task_always_eager", True)  # the chunk's task runs here, as a worker would
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    for n in range(3):
+        standing = world.schedule(day=tomorrow, quantity=6)
+        standing.site = DeliverySiteFactory(organisation=world.school, name=f"分校{n}")
+        standing.save()
+    world.schedule(day=tomorrow + datetime.timedelta(days=3))  # not due within the lead
+
+    assert service.standing_orders_fan_out(chunk=2) == {"queued": 3}
+    assert StandingRun.objects.filter(status=StandingRun.Status.PLACED).count() == 3
+    assert service.standing_orders_fan_out(chunk=2) == {"queued": 3}  # queued again, placed nothing more
+    assert Order.objects.count() == 3
