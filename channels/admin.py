@@ -114,3 +114,36 @@ class OrganisationOrderAdmin(admin.ModelAdmin):
 
 # Payment terms on account (issue 13, part 5), read-only.
 from channels import accounts_admin  # noqa: E402, F401
+
+# --- Standing deliveries and delivery documents (issue 13, parts 6 and 7) ---
+from channels.models import GeneratedDocument, StandingOrder, StandingOrderLine, StandingRun  # noqa: E402
+
+
+class StandingOrderLineInline(admin.TabularInline):
+    model = StandingOrderLine
+    raw_id_fields = ["product"]
+    extra = 0
+
+
+@admin.register(StandingOrder)
+class StandingOrderAdmin(admin.ModelAdmin):
+    list_display = ["name", "organisation", "site", "starts_on", "ends_on", "paused_at"]
+    list_filter = ["organisation__channel"]
+    search_fields = ["name", "organisation__name", "organisation__short_name"]
+    raw_id_fields = ["organisation", "site", "created_by"]
+    inlines = [StandingOrderLineInline]
+
+
+@admin.register(StandingRun)
+class StandingRunAdmin(admin.ModelAdmin):
+    list_display = ["standing_order", "date", "status", "attempts", "updated_at"]
+    list_filter = ["status"]
+    raw_id_fields = ["standing_order", "organisation_order"]
+
+
+@admin.register(GeneratedDocument)
+class GeneratedDocumentAdmin(admin.ModelAdmin):
+    list_display = ["kind", "organisation", "delivery", "month", "state", "created_at"]
+    list_filter = ["kind", "state"]
+    raw_id_fields = ["organisation", "delivery", "requested_by"]
+    readonly_fields = ["file", "error"]

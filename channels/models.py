@@ -27,6 +27,7 @@ from django.utils.translation import pgettext_lazy
 from channels.validators import validate_bank_account, validate_tax_number
 from core.places import BeijingDistrict
 from core.sales_channels import INSTITUTIONAL, INSTITUTIONAL_CHOICES
+from core.uploads import private_storage
 from suppliers.validators import validate_cn_phone, validate_uscc
 
 INSTITUTIONAL_VALUES = [channel.value for channel in INSTITUTIONAL]
@@ -751,3 +752,224 @@ from channels.accounts_models import (  # noqa: E402, F401
     InvoiceReminder,
     Statement,
 )
+
+# --- Standing deliveries and delivery documents (issue 13, parts 6 and 7) ---------------------------
+WEEKDAYS = [
+    (0, _("Monday")),
+    (1, _("Tuesday")),
+    (2, _("Wednesday")),
+    (3, _("Thursday")),
+    (4, _("Friday")),
+    (5, _("Saturday")),
+    (6, _("Sunday")),
+]
+
+
+class StandingOrder(models.Model):
+    """A standing delivery (定期配送): the same lines to one site on given weekdays, from a day to a
+    day, except the skip dates (school holidays), unless paused. ``channels.services.standing`` turns
+    each due day into an order a few days ahead (``CHANNELS_STANDING_LEAD_DAYS``), once: one
+    ``StandingRun`` per schedule and day."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="standing_orders", verbose_name=_("organisation")
+    )
+    site = models.ForeignKey(
+        DeliverySite,
+        on_delete=models.PROTECT,
+        related_name="standing_orders",
+        verbose_name=_("delivery site"),
+    )
+    name = models.CharField(_("name"), max_length=64, help_text=_("E.g. 每周一三五蔬菜."))
+    #: Weekdays delivered, 0 = Monday … 6 = Sunday.
+    weekdays = models.JSONField(_("weekdays"), default=list)
+    starts_on = models.DateField(_("first delivery on or after"))
+    ends_on = models.DateField(_("last delivery on or before"), null=True, blank=True)
+    #: ISO dates ("2026-07-15") on which nothing is delivered.
+    skip_dates = models.JSONField(_("dates skipped"), default=list, blank=True)
+    paused_at = models.DateTimeField(_("paused at"), null=True, blank=True)
+    po_number = models.CharField(_("PO number"), max_length=40, blank=True)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["organisation", "name", "pk"]
+        verbose_name = _("standing delivery")
+        verbose_name_plural = _("standing deliveries")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
+                name="channels_standing_dates_in_order",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} · {self.name}"
+
+    @property
+    def is_paused(self) -> bool:
+        return self.paused_at is not None
+
+    def is_due_on(self, day: datetime.date) -> bool:
+        """Whether a delivery falls on ``day`` (pausing is checked by the caller)."""
+        return (
+            day.weekday() in self.weekdays
+            and self.starts_on <= day
+            and (self.ends_on is None or day <= self.ends_on)
+            and day.isoformat() not in self.skip_dates
+        )
+
+    def weekday_labels(self) -> list[str]:
+        names = dict(WEEKDAYS)
+        return [str(names[day]) for day in sorted(self.weekdays) if day in names]
+
+
+class StandingOrderLine(models.Model):
+    standing_order = models.ForeignKey(
+        StandingOrder, on_delete=models.CASCADE, related_name="lines", verbose_name=_("standing delivery")
+    )
+    product = models.ForeignKey(
+        "catalogue.Product", on_delete=models.PROTECT, related_name="+", verbose_name=_("product")
+    )
+    quantity = models.PositiveIntegerField(_("quantity"))
+
+    class Meta:
+        ordering = ["standing_order", "pk"]
+        verbose_name = _("standing delivery line")
+        verbose_name_plural = _("standing delivery lines")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["standing_order", "product"], name="channels_standing_line_unique"
+            ),
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="channels_standing_line_qty_gte_1"),
+        ]
+
+    def __str__(self):
+        return f"{self.standing_order} · {self.product_id} × {self.quantity}"
+
+
+class StandingRun(models.Model):
+    """One due day of a standing delivery: the order it became, or why it did not (yet).
+
+    Unique per schedule and day: two runs of the job cannot both place it. "placed" and "refused"
+    are final; "shortfall" is tried again by the next run of the job until the day comes."""
+
+    class Status(models.TextChoices):
+        PLACED = "placed", _("Order placed")
+        SHORTFALL = "shortfall", _("Short of stock")
+        REFUSED = "refused", _("Refused")
+
+    standing_order = models.ForeignKey(
+        StandingOrder, on_delete=models.CASCADE, related_name="runs", verbose_name=_("standing delivery")
+    )
+    date = models.DateField(_("delivery date"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices)
+    organisation_order = models.OneToOneField(
+        OrganisationOrder,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="standing_run",
+        verbose_name=_("order"),
+    )
+    message = models.TextField(_("message"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["date", "standing_order", "pk"]
+        verbose_name = _("standing delivery run")
+        verbose_name_plural = _("standing delivery runs")
+        constraints = [
+            models.UniqueConstraint(fields=["standing_order", "date"], name="channels_standing_run_once"),
+            models.CheckConstraint(
+                condition=Q(status__in=["placed", "shortfall", "refused"]),
+                name="channels_standing_run_status",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.standing_order} · {self.date:%Y-%m-%d} · {self.status}"
+
+
+class GeneratedDocument(models.Model):
+    """A delivery note (送货单), receiving packet (索证索票) or purchase ledger (进货台账), made by a
+    Celery worker (``channels.documents``) and served only to the organisation, its channel's
+    managers and staff."""
+
+    class Kind(models.TextChoices):
+        DELIVERY_NOTE = "delivery_note", _("Delivery note")
+        RECEIVING_PACKET = "receiving_packet", _("Receiving packet")
+        PURCHASE_LEDGER = "purchase_ledger", _("Purchase ledger")
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
+        RUNNING = "running", _("Being made")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="documents", verbose_name=_("organisation")
+    )
+    delivery = models.ForeignKey(
+        Delivery,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="documents",
+        verbose_name=_("delivery"),
+    )
+    month = models.DateField(_("month"), null=True, blank=True, help_text=_("The 1st of the month."))
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    file = models.FileField(
+        _("file"), upload_to="channels/documents/", storage=private_storage, blank=True, max_length=200
+    )
+    file_name = models.CharField(_("file name"), max_length=120, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    heartbeat_at = models.DateTimeField(_("last progress at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("generated document")
+        verbose_name_plural = _("generated documents")
+        indexes = [models.Index(fields=["state", "heartbeat_at"], name="channels_document_state_beat")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=["queued", "running", "done", "failed"]), name="channels_document_state"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="purchase_ledger", month__isnull=False)
+                | Q(kind__in=["delivery_note", "receiving_packet"], delivery__isnull=False),
+                name="channels_document_target",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.organisation} ({self.get_state_display()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.FAILED)

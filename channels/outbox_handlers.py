@@ -19,3 +19,12 @@ def overdue_reminder(payload: dict) -> None:
     from channels.services.account_mail import overdue_reminder_send
 
     overdue_reminder_send(invoice_id=payload["invoice_id"], step=payload["step"])
+
+
+@outbox_handler("channels.standing_problem")
+def standing_problem(payload: dict) -> None:
+    """A standing delivery day refused or short of stock: the organisation is told (once per run and
+    status; a run placed meanwhile is not reported)."""
+    from channels.services.standing import standing_problem_send
+
+    standing_problem_send(run_id=payload["run_id"])

@@ -3,7 +3,8 @@ application, invitation links and a member's organisation pages (org/)."""
 
 from django.urls import path
 
-from channels.views import accounts, desk, org, public
+from channels.views import accounts, desk, org, public, standing
+from channels.views import documents as docs
 from channels.views import orders as order_views
 from channels.views import quotes as quote_views
 
@@ -94,4 +95,19 @@ urlpatterns = [
     path(
         "accounts/fapiao/<int:pk>/issued/", accounts.DeskFapiaoIssuedView.as_view(), name="desk-fapiao-issued"
     ),
+    # Standing deliveries and delivery documents (issue 13, parts 6 and 7).
+    path("org/standing/", standing.StandingListView.as_view(), name="org-standing"),
+    path("org/standing/new/", standing.StandingFormView.as_view(), name="org-standing-create"),
+    path("org/standing/<int:pk>/", standing.StandingFormView.as_view(), name="org-standing-update"),
+    path("org/standing/<int:pk>/pause/", standing.StandingPauseView.as_view(), name="org-standing-pause"),
+    path("org/deliveries/", docs.DeliveryListView.as_view(), name="org-deliveries"),
+    path("deliveries/<int:pk>/", docs.DeliveryDetailView.as_view(), name="delivery"),
+    path(
+        "deliveries/<int:pk>/documents/<slug:kind>/",
+        docs.DeliveryDocumentRequestView.as_view(),
+        name="delivery-document",
+    ),
+    path("organisations/<int:pk>/ledger/", docs.LedgerRequestView.as_view(), name="ledger"),
+    path("documents/<int:pk>/", docs.DocumentView.as_view(), name="document"),
+    path("documents/<int:pk>/download/", docs.DocumentDownloadView.as_view(), name="document-download"),
 ]

@@ -103,4 +103,18 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "channels.account_tasks.statements_monthly_task",
         "schedule": crontab(day_of_month=1, hour=6, minute=0),
     },
+    # --- Channels: standing deliveries and delivery documents (channels/services/standing.py,
+    # channels/documents.py) ---
+    # Every hour at :17: each standing delivery due within CHANNELS_STANDING_LEAD_DAYS becomes an
+    # order, once (a unique StandingRun per schedule and day: a second run, even a concurrent one,
+    # places nothing); one short of stock is tried again every hour and reported once.
+    "channels-standing-orders-place": {
+        "task": "channels.tasks.standing_orders_place_task",
+        "schedule": crontab(minute=17),
+    },
+    # Every 5 minutes: documents whose worker died are failed, lost ones queued again.
+    "channels-documents-sweep": {
+        "task": "channels.tasks.documents_sweep_task",
+        "schedule": crontab(minute="3-59/5"),
+    },
 }

@@ -231,6 +231,11 @@ def seed(command) -> None:
     school = next(o for o in organisations if o.channel == SalesChannel.SCHOOL)
     rows = [(products[key], share, case, moq) for key, share, case, moq in SCHOOL_CONTRACT if key in products]
     written += _price_list(channel=SalesChannel.SCHOOL, organisation=school, rows=rows, by=manager)
+    # The school's weekly standing delivery (issue 13, part 10).
+    from channels.demo.standing import seed_standing
+
+    school_admin = Membership.objects.filter(organisation=school, role=Membership.Role.ADMIN).first()
+    seed_standing(school=school, products=products, by=school_admin.user if school_admin else None)
     command.stdout.write(
         f"  channels: {len(organisations)} organisations, {written} price entries written"
         + ("" if accounts_enabled else " (no member accounts: DEMO_ACCOUNTS_ENABLED is off)")

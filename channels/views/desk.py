@@ -22,6 +22,7 @@ from channels.forms import PriceSheetForm, StatusDecisionForm
 from channels.models import Organisation, PriceList
 from channels.permissions import desk_channels
 from channels.services import organisations, prices
+from channels.services.standing import standing_outlook
 from core.sales_channels import SalesChannel
 
 
@@ -94,6 +95,7 @@ class DeskHomeView(DeskMixin, TemplateView):
         from channels.views.accounts import overdue_accounts
 
         context["overdue_accounts"] = overdue_accounts(self.channels)[:10]
+        context["outlook"] = standing_outlook(channels=self.channels)  # issue 13, part 8: the coming week
         return context
 
 

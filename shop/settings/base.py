@@ -453,6 +453,10 @@ CHANNELS_INVITATION_DAYS = env.int("CHANNELS_INVITATION_DAYS", default=7)
 # price, not lower; a quote is valid this many days unless the manager sets another date.
 CHANNEL_QUOTE_FLOOR_RATIO = env.float("CHANNEL_QUOTE_FLOOR_RATIO", default=0.70)
 CHANNEL_QUOTE_VALID_DAYS = env.int("CHANNEL_QUOTE_VALID_DAYS", default=7)
+# Standing deliveries (channels.services.standing): each due day becomes an order this many days
+# ahead, paid by this method (a code of shop.checkout.payment_methods).
+CHANNELS_STANDING_LEAD_DAYS = env.int("CHANNELS_STANDING_LEAD_DAYS", default=2)
+CHANNELS_STANDING_PAYMENT_METHOD = env("CHANNELS_STANDING_PAYMENT_METHOD", default="bank-transfer")
 
 # `seed_demo` creates one account per role with a printed password; production turns this off.
 DEMO_ACCOUNTS_ENABLED = env.bool("DEMO_ACCOUNTS_ENABLED", default=True)

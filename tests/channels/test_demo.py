@@ -99,3 +99,19 @@ def test_without_demo_accounts_the_organisations_exist_but_nobody_is_bound(comma
 
     assert Organisation.objects.count() == 4
     assert not Membership.objects.exists() and not ManagerAssignment.objects.exists()
+
+
+def test_the_school_has_a_weekly_standing_delivery_the_desk_shows_next_week(seeded, client, settings):
+    from channels.models import StandingOrder
+    from channels.services.standing import standing_outlook
+
+    settings.LANGUAGE_CODE = "en"
+    standing = StandingOrder.objects.get()
+    assert standing.organisation.channel == SalesChannel.SCHOOL and standing.site.name == "海淀校区"
+    assert standing.weekdays == [0, 2, 4] and not standing.is_paused
+    assert standing.lines.count() == 2 and standing.created_by.email == "school@demo.shiyan.example"
+    rows = standing_outlook(channels=[SalesChannel.SCHOOL], days=7)
+    # Any seven days hold a Monday, a Wednesday and a Friday (the skipped week is October 2026's).
+    assert len([row for row in rows if row.standing == standing]) >= 3
+    assert client.login(username="channel@demo.shiyan.example", password=demo_accounts.DEMO_PASSWORD)
+    assert "每周一三五 食堂水果菌菇" in client.get(reverse("channels:desk")).content.decode()
