@@ -5,7 +5,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from traceability import services
+from traceability import gates, services
 from traceability.chain import chain_verify
 from traceability.models import (
     ApiToken,
@@ -75,6 +75,11 @@ class BatchAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return obj is None or obj.status == Batch.Status.DRAFT
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # A staff edit is a path to sale too: the gates are checked again (traceability.gates).
+        gates.batch_gates_enforce(obj, by=request.user)
 
     @admin.action(description=_("Verify the event chain"))
     def verify_chains(self, request, queryset):
@@ -160,6 +165,10 @@ class InspectionAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # recorded through the portal: items, pass/fail, its event and any hold go together
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        gates.batch_gates_enforce(obj.batch, by=request.user)
+
 
 @admin.register(ComplianceCertificate)
 class ComplianceCertificateAdmin(admin.ModelAdmin):
@@ -180,6 +189,11 @@ class FarmInputAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["name", "base__name"]
     raw_id_fields = ["base", "product", "recorded_by"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # An input recorded or corrected by staff holds the batches its interval covers.
+        services.farm_input_gates_enforce(farm_input=obj, by=request.user)
 
 
 @admin.register(ApiToken)

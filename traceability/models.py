@@ -57,6 +57,13 @@ class Batch(models.Model):
         RECALLED = "recalled", _("recalled")
         SOLD_OUT = "sold_out", _("sold out")
 
+    class HoldKind(models.TextChoices):
+        """Why a batch is on hold: put there by hand, or by a food-safety gate (``traceability.gates``)."""
+
+        MANUAL = "manual", _("held by hand")
+        GATE = "gate", _("held by a food-safety gate")
+        EXPIRED = "expired", _("past its best-before date")
+
     product = models.ForeignKey(
         "catalogue.Product", on_delete=models.PROTECT, related_name="batches", verbose_name=_("product")
     )
@@ -94,6 +101,8 @@ class Batch(models.Model):
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     status_changed_at = models.DateTimeField(_("status changed at"), null=True, blank=True)
     status_reason = models.CharField(_("reason for the status"), max_length=255, blank=True)
+    #: Set with an ``on_hold`` status: who or what put the batch on hold ("" otherwise).
+    hold_kind = models.CharField(_("kind of hold"), max_length=8, choices=HoldKind.choices, blank=True)
 
     class Meta:
         ordering = ["best_before", "pk"]

@@ -1,6 +1,7 @@
 """Outbox handlers of traceability (contract: core.outbox)."""
 
 from core.outbox import outbox_handler
+from traceability.gates import gate_hold_send
 from traceability.models import RecallNotice
 from traceability.recall import recall_notice_send
 
@@ -18,3 +19,9 @@ def recall_email(payload: dict) -> None:
         unbilled=payload.get("unbilled", []),
         cancelled=payload.get("cancelled", []),
     )
+
+
+@outbox_handler("traceability.gate_hold")
+def gate_hold(payload: dict) -> None:
+    """A batch went on hold by a food-safety gate: tell its cooperative, or the food-safety staff."""
+    gate_hold_send(batch_id=payload["batch_id"], reason=payload["reason"], audience=payload["audience"])

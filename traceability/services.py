@@ -33,7 +33,7 @@ from oscar.core.loading import get_model
 
 from suppliers.models import ProductionBase, Supplier
 from suppliers.validators import validate_pdf_upload
-from traceability import rules
+from traceability import gates, rules
 from traceability.chain import event_hash
 from traceability.models import (
     ApiToken,
@@ -520,7 +520,33 @@ def farm_input_record(
     )
     farm_input.full_clean()
     farm_input.save()
+    farm_input_gates_enforce(farm_input=farm_input, by=recorded_by)
     return farm_input
+
+
+def farm_input_batches(farm_input: FarmInput):
+    """Batches of the base (and the crop, when one is named) harvested inside the input's interval."""
+    batches = Batch.objects.filter(
+        base_id=farm_input.base_id,
+        harvest_date__gte=farm_input.applied_on,
+        harvest_date__lt=farm_input.harvest_allowed_from,
+    ).exclude(status=Status.DRAFT)
+    if farm_input.product_id:
+        batches = batches.filter(product_id=farm_input.product_id)
+    return batches.order_by("pk")
+
+
+@transaction.atomic
+def farm_input_gates_enforce(*, farm_input: FarmInput, by=None) -> list[Batch]:
+    """A farm input recorded (or corrected) late: every batch on sale whose harvest its pre-harvest
+    interval covers, and every batch made from one, goes on hold at once (``gates.batch_gates_enforce``).
+    """
+    held = []
+    if not farm_input.pre_harvest_interval_days:
+        return held
+    for batch in farm_input_batches(farm_input):
+        held.extend(gates.batch_gates_enforce(batch, by=by))
+    return held
 
 
 # --- Inspections --------------------------------------------------------------------------------------
@@ -632,7 +658,8 @@ def inspection_record(
     passed = all(item.passed for item in built)
 
     # A failure may put the batch on hold, which changes stock: lock in the stock-first order.
-    locked_stock = None if passed else _lock_stockrecord(batch)
+    if not passed:
+        _lock_stockrecord(batch)
     batch = _lock_batch(batch.pk, "base__supplier")
     inspection = Inspection(
         batch=batch,
@@ -665,14 +692,9 @@ def inspection_record(
         inspection=inspection,
         details={"report_number": report_number, "failed": failed},
     )
-    if not passed and batch.status == Status.PUBLISHED:
-        _hold(
-            batch,
-            record=locked_stock,
-            by=created_by,
-            reason=_("Failed inspection %(number)s (%(analytes)s).")
-            % {"number": report_number, "analytes": "、".join(failed)},
-        )
+    if not passed:
+        # A late failure holds the batch (if on sale) and every batch made from it, and tells people.
+        gates.batch_gates_enforce(batch, by=created_by)
     _forget(batch)
     return inspection
 
@@ -737,6 +759,7 @@ def certificate_issue(
     certificate.created_by = created_by
     certificate.full_clean(validate_unique=False, validate_constraints=False)
     certificate.save()
+    gates.batch_gates_enforce(batch, by=created_by)
     _forget(batch)
     return certificate
 
@@ -782,29 +805,9 @@ def publish_problems(batch: Batch) -> list[str]:
         problems.append(_("Your supplier account is not approved for selling."))
     if batch.status != Status.DRAFT:
         problems.append(_("The batch is already %(status)s.") % {"status": batch.get_status_display()})
-    if (
-        rules.product_needs_certificate(batch.product)
-        and not ComplianceCertificate.objects.filter(batch=batch).exists()
-    ):
-        problems.append(
-            _("%(product)s is farm produce: issue its compliance certificate (承诺达标合格证) first.")
-            % {"product": batch.product.get_title()}
-        )
-    failed = list(
-        Inspection.objects.filter(batch=batch, passed=False).values_list("report_number", flat=True)
-    )
-    if failed:
-        problems.append(
-            _("Inspection %(numbers)s failed: the batch cannot be sold.") % {"numbers": ", ".join(failed)}
-        )
-    if batch.best_before < _today():
-        problems.append(_("The best-before date %(date)s has passed.") % {"date": batch.best_before})
-    reason = rules.interval_violation(
-        batch.harvest_date,
-        farm_inputs_applying(base_id=batch.base_id, product_id=batch.product_id, until=batch.harvest_date),
-    )
-    if reason:
-        problems.append(reason)
+    # The food-safety gates (traceability.gates): interval, inspections, certificate, best-before,
+    # recall, and the same on every input batch at any depth.
+    problems.extend(str(finding) for finding in gates.batch_gate_findings(batch))
     return problems
 
 
@@ -918,7 +921,9 @@ def batch_publish(*, batch: Batch, by=None, price: Decimal | None = None, add_st
     return batch
 
 
-def _hold(batch: Batch, *, record, by, reason: str) -> Batch:
+def _hold(
+    batch: Batch, *, record, by, reason: str, kind: str = Batch.HoldKind.MANUAL, details: dict | None = None
+) -> Batch:
     """On hold, inside a transaction that already locked ``record`` and ``batch``."""
     remaining = batch.quantity_remaining
     if record is not None and remaining:
@@ -942,7 +947,8 @@ def _hold(batch: Batch, *, record, by, reason: str) -> Batch:
     batch.status = Status.ON_HOLD
     batch.status_changed_at = now
     batch.status_reason = reason[:255]
-    batch.save(update_fields=["status", "status_changed_at", "status_reason"])
+    batch.hold_kind = kind
+    batch.save(update_fields=["status", "status_changed_at", "status_reason", "hold_kind"])
     trace_event_record(
         batch=batch,
         biz_step=BizStep.HOLDING,
@@ -951,7 +957,7 @@ def _hold(batch: Batch, *, record, by, reason: str) -> Batch:
         base=batch.base,
         actor=batch.base.supplier.legal_name,
         recorded_by=by,
-        details={"reason": reason},
+        details={"reason": reason, "hold_kind": kind, **(details or {})},
     )
     return batch
 
@@ -975,16 +981,15 @@ def batch_hold(*, batch: Batch, reason: str, by=None) -> Batch:
 
 @transaction.atomic
 def batch_release(*, batch: Batch, reason: str = "", by=None) -> Batch:
-    """Put a batch on hold back on sale, unless a failed inspection or its best-before keeps it off."""
+    """Put a batch on hold back on sale, unless a food-safety gate keeps it off (``traceability.gates``:
+    a failed inspection, best-before, certificate, interval, recall, or any of these on an input)."""
     record = _lock_stockrecord(batch)
-    batch = _lock_batch(batch.pk, "base__supplier")
+    batch = _lock_batch(
+        batch.pk, "base__supplier", "product__product_class", "product__parent__product_class"
+    )
     if batch.status != Status.ON_HOLD:
         raise ValidationError(_("Only a batch on hold can be released."))
-    problems = []
-    if batch_has_failed_inspection(batch):
-        problems.append(_("A failed inspection keeps this batch off sale."))
-    if batch.best_before < _today():
-        problems.append(_("The best-before date %(date)s has passed.") % {"date": batch.best_before})
+    problems = [str(finding) for finding in gates.batch_gate_findings(batch)]
     if record is None:
         problems.append(_("The product has no stock record to sell it through."))
     if problems:
@@ -996,7 +1001,8 @@ def batch_release(*, batch: Batch, reason: str = "", by=None) -> Batch:
     batch.status = Status.PUBLISHED
     batch.status_changed_at = now
     batch.status_reason = (reason or "").strip()[:255]
-    batch.save(update_fields=["status", "status_changed_at", "status_reason"])
+    batch.hold_kind = ""
+    batch.save(update_fields=["status", "status_changed_at", "status_reason", "hold_kind"])
     trace_event_record(
         batch=batch,
         biz_step=BizStep.STOCKING,
@@ -1062,6 +1068,7 @@ __all__ = [
     "batch_release",
     "batch_update",
     "certificate_issue",
+    "farm_input_gates_enforce",
     "farm_input_record",
     "inspection_record",
     "publish_problems",
