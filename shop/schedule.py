@@ -62,6 +62,13 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "traceability.tasks.batch_imports_sweep_task",
         "schedule": crontab(minute="*/5"),
     },
+    # Every day at 00:05: batches on sale past their best-before date go on hold (they were already
+    # never allocated), and batches whose compliance certificate expired are held by the food-safety
+    # gates, their cooperative and staff told. Running it twice holds nothing twice.
+    "traceability-batches-expiry-hold": {
+        "task": "traceability.tasks.batches_expiry_hold_task",
+        "schedule": crontab(hour=0, minute=5),
+    },
     # Every day at 03:30: API idempotency keys older than 7 days are forgotten (a client retries
     # within minutes; a week is far more than any retry needs).
     "traceability-api-idempotency-keys-purge": {

@@ -177,7 +177,12 @@ class ComplianceCertificateAdmin(admin.ModelAdmin):
     raw_id_fields = ["batch", "inspection", "created_by"]
 
     def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in ComplianceCertificate._meta.fields]
+        # Only the validity may be corrected by staff; the gates are checked again when it is.
+        return [f.name for f in ComplianceCertificate._meta.fields if f.name != "valid_until"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        gates.batch_gates_enforce(obj.batch, by=request.user)
 
     def has_add_permission(self, request):
         return False

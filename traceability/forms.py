@@ -273,6 +273,12 @@ class CertificateForm(forms.Form):
     quantity = forms.DecimalField(label=_("Quantity (weight)"), min_value=Decimal("0.001"), decimal_places=3)
     unit = forms.ChoiceField(label=_("Unit"), choices=BatchUnit.choices)
     origin = forms.CharField(label=_("Origin"), max_length=128)
+    valid_until = forms.DateField(
+        label=_("Valid until"),
+        required=False,
+        widget=DATE,
+        help_text=_("The last day the promise holds; leave empty when it covers the batch's whole life."),
+    )
 
     def __init__(self, *args, batch: Batch, supplier, **kwargs):
         from traceability.services import _origin_of
@@ -297,6 +303,7 @@ class CertificateForm(forms.Form):
                 origin=certificate.origin,
                 basis=certificate.basis,
                 inspection=certificate.inspection_id,
+                valid_until=certificate.valid_until,
             )
         kwargs["initial"] = {**initial, **(kwargs.get("initial") or {})}  # FormView passes an empty one
         super().__init__(*args, **kwargs)

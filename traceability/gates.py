@@ -96,6 +96,15 @@ def _own_findings(batch: Batch, today: datetime.date) -> list[GateFinding]:
                     batch.pk,
                 )
             )
+        elif certificate.valid_until and certificate.valid_until < today:
+            findings.append(
+                GateFinding(
+                    "certificate_expired",
+                    _("The compliance certificate %(number)s expired on %(date)s.")
+                    % {"number": certificate.number, "date": certificate.valid_until.isoformat()},
+                    batch.pk,
+                )
+            )
     if batch.best_before < today:
         findings.append(
             GateFinding(

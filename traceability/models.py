@@ -596,6 +596,13 @@ class ComplianceCertificate(models.Model):
     contact = models.CharField(_("contact phone"), max_length=20, validators=[validate_cn_phone])
     promise = models.TextField(_("promise"))
     basis = models.CharField(_("basis of the promise"), max_length=16, choices=Basis.choices)
+    #: The last day the promise holds (empty: it lasts as long as the batch). Past it the batch is held.
+    valid_until = models.DateField(
+        _("valid until"),
+        null=True,
+        blank=True,
+        help_text=_("The last day the promise holds; leave empty when it covers the batch's whole life."),
+    )
     inspection = models.ForeignKey(
         Inspection,
         on_delete=models.PROTECT,

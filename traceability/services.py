@@ -718,6 +718,7 @@ def certificate_issue(
     unit: str = "",
     issued_at: datetime.datetime | None = None,
     promise: str = "",
+    valid_until: datetime.date | None = None,
     created_by=None,
 ) -> ComplianceCertificate:
     """Issue (or, while the batch is a draft, re-issue) the batch's 承诺达标合格证.
@@ -741,9 +742,11 @@ def certificate_issue(
             errors["inspection"] = _("The inspection is of another batch.")
         elif not inspection.passed:
             errors["inspection"] = _("A failed inspection cannot support the promise.")
+    issued_at = issued_at or timezone.now()
+    if valid_until and valid_until < timezone.localdate(issued_at):
+        errors["valid_until"] = _("The certificate cannot expire before it is issued.")
     if errors:
         raise ValidationError(errors)
-    issued_at = issued_at or timezone.now()
     certificate = existing or ComplianceCertificate(batch=batch)
     certificate.number = certificate.number or f"HGZ{timezone.localtime(issued_at):%Y%m%d}{batch.pk:07d}"
     certificate.product_name = (product_name or batch.product.get_title()).strip()
@@ -756,6 +759,7 @@ def certificate_issue(
     certificate.promise = (promise or rules.CERTIFICATE_PROMISE).strip()
     certificate.basis = basis
     certificate.inspection = inspection
+    certificate.valid_until = valid_until
     certificate.created_by = created_by
     certificate.full_clean(validate_unique=False, validate_constraints=False)
     certificate.save()
@@ -1014,6 +1018,41 @@ def batch_release(*, batch: Batch, reason: str = "", by=None) -> Batch:
     )
     _forget(batch)
     return batch
+
+
+# --- Expiry (issue 11) ----------------------------------------------------------------------------
+def batches_expiry_hold(*, today: datetime.date | None = None) -> dict[str, int]:
+    """The daily job: hold every batch on sale (or sold out) past its best-before date
+    (``hold_kind = expired``), and run the gates on every batch whose certificate expired (held with
+    ``hold_kind = gate``, cooperative and staff told). One transaction per batch; safe to run twice.
+    """
+    today = today or _today()
+    counts = {"expired": 0, "certificate": 0}
+    on_sale = (Status.PUBLISHED, Status.SOLD_OUT)
+    for pk in Batch.objects.filter(status__in=on_sale, best_before__lt=today).values_list("pk", flat=True):
+        with transaction.atomic():
+            batch = Batch.objects.get(pk=pk)
+            record = _lock_stockrecord(batch)
+            batch = _lock_batch(pk, "base__supplier")
+            if batch.status not in on_sale or batch.best_before >= today:
+                continue
+            _hold(
+                batch,
+                record=record,
+                by=None,
+                reason=_("The best-before date %(date)s has passed.") % {"date": batch.best_before},
+                kind=Batch.HoldKind.EXPIRED,
+            )
+            _forget(batch)
+            counts["expired"] += 1
+    expired_certificates = Batch.objects.filter(
+        status__in=on_sale, certificate__valid_until__lt=today
+    ).values_list("pk", flat=True)
+    for pk in expired_certificates:
+        counts["certificate"] += len(gates.batch_gates_enforce(Batch.objects.get(pk=pk)))
+    if any(counts.values()):
+        logger.info("expiry: %s", counts)
+    return counts
 
 
 # --- API tokens -------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Food-safety gates hold on every path to sale (issue 11): publish, release, late records (farm input,
 inspection, certificate), lineage at any depth, expiry, and staff edits in the admin."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -8,6 +9,7 @@ from django.contrib.auth.models import Permission
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from core.models import OutboxMessage
 from tests.factories.order import UserFactory
@@ -21,7 +23,7 @@ from tests.factories.traceability import (
     spray,
 )
 from traceability import gates, recall, services
-from traceability.models import Batch, FarmInput
+from traceability.models import Batch, ComplianceCertificate, FarmInput
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -222,3 +224,101 @@ def test_gate_findings_are_empty_for_a_clean_lineage(tea, leaves):
     chain = _lineage(tea, leaves, depth=3)
 
     assert all(gates.batch_gate_findings(batch) == [] for batch in chain)
+
+
+# --- Expiry ----------------------------------------------------------------------------------------
+def _expire(batch, days=1):
+    Batch.objects.filter(pk=batch.pk).update(best_before=days_ago(days))
+
+
+def test_an_expired_batch_is_never_allocated_and_the_earliest_unexpired_goes_first(tea):
+    from tests.factories.order import basket_with, place_order
+    from traceability.models import BatchAllocation
+
+    expired = published(tea, quantity=10, lot_code="EXP-1", best_before_in=30)
+    late = published(tea, quantity=10, lot_code="LATE-1", best_before_in=200)
+    early = published(tea, quantity=10, lot_code="EARLY-1", best_before_in=100)
+    _expire(expired)
+
+    order = place_order(basket=basket_with((tea.product, 12)))
+
+    taken = {a.batch.lot_code: a.quantity for a in BatchAllocation.objects.filter(line__order=order)}
+    assert taken == {"EARLY-1": 10, "LATE-1": 2}
+    assert Batch.objects.get(pk=expired.pk).quantity_remaining == 10
+    assert Batch.objects.get(pk=early.pk).status == "sold_out"
+    assert Batch.objects.get(pk=late.pk).quantity_remaining == 8
+
+
+def test_an_order_only_expired_batches_could_fill_is_refused(tea):
+    from shop.order.exceptions import InsufficientStock
+    from tests.factories.order import basket_with, place_order
+
+    expired = published(tea, quantity=10)
+    _expire(expired)
+
+    with pytest.raises(InsufficientStock):
+        place_order(basket=basket_with((tea.product, 1)))
+    assert Batch.objects.get(pk=expired.pk).quantity_remaining == 10
+
+
+def test_the_daily_job_holds_batches_past_best_before_once(tea):
+    expired = published(tea, quantity=10, lot_code="EXP-1")
+    fresh = published(tea, quantity=5, lot_code="FRESH-1")
+    _expire(expired)
+
+    assert services.batches_expiry_hold() == {"expired": 1, "certificate": 0}
+    assert services.batches_expiry_hold() == {"expired": 0, "certificate": 0}
+
+    assert _status(expired) == ("on_hold", "expired")
+    assert _status(fresh) == ("published", "")
+    assert net_stock(tea.stockrecord) == 5
+    with pytest.raises(ValidationError):
+        services.batch_release(batch=expired)
+
+
+def test_the_daily_job_is_on_the_beat_schedule():
+    from shop.schedule import CELERY_BEAT_SCHEDULE
+
+    entry = CELERY_BEAT_SCHEDULE["traceability-batches-expiry-hold"]
+    assert entry["task"] == "traceability.tasks.batches_expiry_hold_task"
+
+
+def test_a_certificate_that_expires_holds_the_batch_through_the_daily_job(mushrooms):
+    from tests.factories.traceability import certificate
+
+    batch = draft(mushrooms)
+    certificate(batch, valid_until=days_ago(-1))  # valid until tomorrow
+    services.batch_publish(batch=batch)
+    ComplianceCertificate.objects.filter(batch=batch).update(valid_until=days_ago(1))
+
+    assert services.batches_expiry_hold() == {"expired": 0, "certificate": 1}
+
+    assert _status(batch) == ("on_hold", "gate")
+    assert OutboxMessage.objects.filter(kind="traceability.gate_hold").count() == 2
+
+
+def test_a_batch_with_an_expired_certificate_cannot_be_published(mushrooms):
+    from tests.factories.traceability import certificate
+
+    batch = draft(mushrooms)
+    certificate(batch, issued_at=timezone.now() - datetime.timedelta(days=9), valid_until=days_ago(2))
+
+    with pytest.raises(ValidationError, match="HGZ"):
+        services.batch_publish(batch=batch)
+
+
+def test_staff_shortening_a_certificate_in_the_admin_holds_the_batch(client, mushrooms):
+    from tests.factories.traceability import certificate
+
+    batch = draft(mushrooms)
+    issued = certificate(batch, issued_at=timezone.now() - datetime.timedelta(days=9))
+    services.batch_publish(batch=batch)
+    client.force_login(UserFactory(is_staff=True, is_superuser=True, email="admin@shiyan-select.example"))
+
+    response = client.post(
+        reverse("admin:traceability_compliancecertificate_change", args=[issued.pk]),
+        {"valid_until": days_ago(1).isoformat()},
+    )
+
+    assert response.status_code == 302, response.content[:2000]
+    assert _status(batch) == ("on_hold", "gate")
