@@ -184,6 +184,7 @@ class EventForm(forms.Form):
             "event_time", timezone.localtime().replace(second=0, microsecond=0)
         )
         super().__init__(*args, **kwargs)
+        self.batch = batch
         self.fields["biz_step"].choices = [(step.value, step.label) for step in self.STEPS]
         self.fields["base"].queryset = selectors.supplier_bases(supplier)
         self.fields["corrects"].queryset = batch.events.order_by("sequence")
@@ -197,6 +198,14 @@ class EventForm(forms.Form):
             self.add_error("place", _("Say where it happened: a base or a place."))
         if data.get("corrects") and not (data.get("reason") or "").strip():
             self.add_error("reason", _("Say what was wrong with the earlier record."))
+        from traceability.services import event_facts_errors
+
+        errors = event_facts_errors(
+            batch=self.batch, event_time=data.get("event_time"), quantity=data.get("quantity")
+        )
+        for name, message in errors.items():
+            if name not in self.errors:
+                self.add_error(name, message)
         return data
 
     def event_data(self) -> dict:
@@ -232,6 +241,21 @@ class InspectionForm(forms.Form):
     report_file = forms.FileField(
         label=_("Report (PDF)"), required=False, help_text=_("A PDF of at most 10 MB; its SHA-256 is kept.")
     )
+
+    def __init__(self, *args, batch: Batch | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.batch = batch
+
+    def clean(self):
+        data = super().clean()
+        if self.batch is not None:
+            from traceability.services import sampling_date_errors
+
+            for name, message in sampling_date_errors(
+                batch=self.batch, sampling_date=data.get("sampling_date")
+            ).items():
+                self.add_error(name, message)
+        return data
 
 
 class ItemForm(forms.Form):

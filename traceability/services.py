@@ -147,6 +147,45 @@ def batch_dates_errors(
     return errors
 
 
+def event_facts_errors(
+    *, batch: Batch, event_time: datetime.datetime | None = None, quantity: Decimal | None = None
+) -> dict[str, str]:
+    """Field → message for an event that cannot be right for ``batch`` (shared by the form and the
+    services): nothing happens to a batch before it was harvested or made, and no event counts more
+    than the batch holds."""
+    errors = {}
+    if event_time is not None and batch.harvest_date:
+        when = timezone.make_aware(event_time) if timezone.is_naive(event_time) else event_time
+        if timezone.localdate(when) < batch.harvest_date:
+            errors["event_time"] = _(
+                "The event on %(date)s is before the batch was harvested or made (%(harvest)s)."
+            ) % {"date": timezone.localdate(when).isoformat(), "harvest": batch.harvest_date.isoformat()}
+    if quantity is not None:
+        if Decimal(quantity) <= 0:
+            errors["quantity"] = _("The quantity must be more than zero.")
+        elif batch.quantity and Decimal(quantity) > batch.quantity:
+            errors["quantity"] = _(
+                "The quantity %(quantity)s is more than the batch holds (%(batch)s %(unit)s)."
+            ) % {
+                "quantity": quantity,
+                "batch": batch.quantity,
+                "unit": batch.get_unit_display(),
+            }
+    return errors
+
+
+def sampling_date_errors(*, batch: Batch, sampling_date: datetime.date | None) -> dict[str, str]:
+    """A sample cannot be taken from a batch before it was harvested or made."""
+    if sampling_date and batch.harvest_date and sampling_date < batch.harvest_date:
+        return {
+            "sampling_date": _(
+                "The sample cannot be taken before the batch was harvested or made (%(date)s)."
+            )
+            % {"date": batch.harvest_date.isoformat()}
+        }
+    return {}
+
+
 def _check_interval(*, base: ProductionBase, product, harvest_date: datetime.date, field="harvest_date"):
     reason = rules.interval_violation(
         harvest_date, farm_inputs_applying(base_id=base.pk, product_id=product.pk, until=harvest_date)
@@ -173,6 +212,11 @@ def _check_inputs(*, supplier: Supplier, inputs: Iterable[InputSpec], output: Ba
         if spec.quantity is None or Decimal(spec.quantity) <= 0:
             errors.append(
                 _("The quantity used of batch %(lot)s must be more than zero.") % {"lot": source.lot_code}
+            )
+        elif spec.unit == source.unit and Decimal(spec.quantity) > source.quantity:
+            errors.append(
+                _("Batch %(lot)s holds only %(quantity)s %(unit)s: more cannot have been used.")
+                % {"lot": source.lot_code, "quantity": source.quantity, "unit": source.get_unit_display()}
             )
         if spec.unit not in BatchUnit.values:
             errors.append(_("Unknown unit “%(unit)s”.") % {"unit": spec.unit})
@@ -368,6 +412,9 @@ def trace_event_record(
 
     batch = _lock_batch(batch.pk, "base__supplier")
     _event_where(batch, base, place)
+    errors = event_facts_errors(batch=batch, event_time=event_time, quantity=quantity)
+    if errors:
+        raise ValidationError(errors)
     if biz_step == BizStep.COMMISSIONING:
         _check_interval(
             base=base or batch.base,
@@ -641,6 +688,7 @@ def inspection_record(
         errors["report_date"] = _("The report date cannot be before the sampling date.")
     if report_date and report_date > _today():
         errors["report_date"] = _("The report date %(date)s is in the future.") % {"date": report_date}
+    errors.update(sampling_date_errors(batch=batch, sampling_date=sampling_date))
     laboratory, report_number = (laboratory or "").strip(), (report_number or "").strip()
     if Inspection.objects.filter(laboratory=laboratory, report_number=report_number).exists():
         errors["report_number"] = _("Report %(number)s of %(lab)s is already recorded.") % {

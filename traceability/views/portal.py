@@ -256,10 +256,10 @@ class InspectionCreateView(BatchMixin, TemplateView):
 
     def forms(self):
         if self.request.method == "POST":
-            return InspectionForm(self.request.POST, self.request.FILES), ItemFormSet(
+            return InspectionForm(self.request.POST, self.request.FILES, batch=self.batch), ItemFormSet(
                 self.request.POST, prefix="items"
             )
-        return InspectionForm(), ItemFormSet(prefix="items")
+        return InspectionForm(batch=self.batch), ItemFormSet(prefix="items")
 
     def get(self, request, *args, **kwargs):
         form, items = self.forms()
