@@ -5,8 +5,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from traceability import gates, services
-from traceability.chain import chain_verify
+from traceability import anchors, gates, services
 from traceability.models import (
     ApiToken,
     Batch,
@@ -78,13 +77,15 @@ class BatchAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
+        # A staff edit (kept in the admin's log) is anchored: it is not a silent change.
+        anchors.chain_anchor(obj)
         # A staff edit is a path to sale too: the gates are checked again (traceability.gates).
         gates.batch_gates_enforce(obj, by=request.user)
 
     @admin.action(description=_("Verify the event chain"))
     def verify_chains(self, request, queryset):
         for batch in queryset:
-            report = chain_verify(batch.events.order_by("sequence"))
+            report = anchors.batch_chain_check(batch)
             level = messages.SUCCESS if report.ok else messages.ERROR
             text = _("verified") if report.ok else report.reason
             self.message_user(request, f"{batch.lot_code}: {text}", level)
@@ -167,6 +168,7 @@ class InspectionAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
+        anchors.chain_anchor(obj.batch)  # a staff edit, kept in the admin's log, is not a silent change
         gates.batch_gates_enforce(obj.batch, by=request.user)
 
 
@@ -182,6 +184,7 @@ class ComplianceCertificateAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
+        anchors.chain_anchor(obj.batch)  # a staff edit, kept in the admin's log, is not a silent change
         gates.batch_gates_enforce(obj.batch, by=request.user)
 
     def has_add_permission(self, request):

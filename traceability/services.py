@@ -33,7 +33,7 @@ from oscar.core.loading import get_model
 
 from suppliers.models import ProductionBase, Supplier
 from suppliers.validators import validate_pdf_upload
-from traceability import gates, rules
+from traceability import anchors, gates, rules
 from traceability.chain import event_hash
 from traceability.models import (
     ApiToken,
@@ -293,6 +293,7 @@ def batch_create(
         raise ValidationError({"lot_code": _("No free lot code was found: please enter one.")})
     for spec in inputs:
         BatchInput.objects.create(output=batch, input=spec.batch, quantity=spec.quantity, unit=spec.unit)
+    anchors.chain_anchor(batch)
     return batch
 
 
@@ -338,6 +339,7 @@ def batch_update(*, batch: Batch, **fields) -> Batch:
     batch.quantity_remaining = batch.quantity
     batch.full_clean(validate_unique=False)
     batch.save()
+    anchors.chain_anchor(batch)
     _forget(batch)
     return batch
 
@@ -356,7 +358,9 @@ def batch_delete(*, batch: Batch) -> None:
             inspection.report_file.delete(save=False)
     InspectionItem.objects.filter(inspection__batch=batch).delete()
     Inspection.objects.filter(batch=batch).delete()
+    batch_id = batch.pk
     batch.delete()
+    anchors.chain_anchor_deleted(batch_id)  # its anchors stay: the deletion is expected, not silent
 
 
 # --- Trace events -------------------------------------------------------------------------------------
@@ -454,6 +458,7 @@ def trace_event_record(
     event.content_hash = event_hash(event)
     event.full_clean(validate_unique=False, validate_constraints=False)
     event.save()
+    anchors.chain_anchor(batch)
     _forget(batch)
     return event
 
@@ -500,6 +505,7 @@ def _rechain(batch: Batch, start: int = 1) -> None:
                 sequence=event.sequence, previous_hash=event.previous_hash, content_hash=event.content_hash
             )
         previous = event.content_hash
+    anchors.chain_anchor(batch)
 
 
 @transaction.atomic
@@ -811,6 +817,7 @@ def certificate_issue(
     certificate.created_by = created_by
     certificate.full_clean(validate_unique=False, validate_constraints=False)
     certificate.save()
+    anchors.chain_anchor(batch)
     gates.batch_gates_enforce(batch, by=created_by)
     _forget(batch)
     return certificate

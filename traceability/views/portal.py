@@ -157,11 +157,11 @@ class BatchDetailView(BatchMixin, TemplateView):
     def get_context_data(self, **kwargs):
         batch = self.batch
         events = selectors.batch_events(batch)
-        from traceability.chain import chain_verify
+        from traceability.anchors import batch_chain_check
 
         return super().get_context_data(
             events=events,
-            chain=chain_verify(events),
+            chain=batch_chain_check(batch, events=events),
             inspections=list(batch.inspections.prefetch_related("items").order_by("-sampling_date", "-pk")),
             certificate=ComplianceCertificate.objects.filter(batch=batch)
             .select_related("inspection")
