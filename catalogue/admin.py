@@ -32,8 +32,8 @@ class ProductAdmin(OscarProductAdmin):
 
 
 class ProductClassAdmin(OscarProductClassAdmin):
-    list_display = (*OscarProductClassAdmin.list_display, "adults_only")
-    list_filter = ("adults_only",)
+    list_display = (*OscarProductClassAdmin.list_display, "adults_only", "needs_certificate")
+    list_filter = ("adults_only", "needs_certificate")
 
 
 # Oscar registered its own admins when its module was imported above; ours replace them.

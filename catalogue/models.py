@@ -41,6 +41,15 @@ class ProductClass(AbstractProductClass):
         default=False,
         help_text=_("Buyers must confirm they are 18 or older (alcohol)."),
     )
+    #: Edible farm produce sold by its grower needs a 承诺达标合格证 per batch (traceability.gates).
+    needs_certificate = models.BooleanField(
+        _("needs a compliance certificate"),
+        default=False,
+        help_text=_(
+            "Edible farm produce (fresh or dried vegetables, fungi, fruit, fresh tea leaves, eggs, fish): "
+            "each batch needs its compliance certificate (承诺达标合格证) before it is sold."
+        ),
+    )
 
 
 class Product(AbstractProduct):

@@ -49,6 +49,7 @@ class ProductClassSpec:
     name: str
     attributes: tuple[AttributeSpec, ...]
     adults_only: bool = False
+    needs_certificate: bool = False
 
 
 @dataclass(frozen=True)
@@ -145,6 +146,7 @@ PRODUCT_CLASSES = (
         "dried-fungi",
         "干制食用菌",
         (_NET_CONTENT, AttributeSpec("grade", "等级", "option", option_group="grade"), _STORAGE, _SHELF_LIFE),
+        needs_certificate=True,  # drying is primary processing: still farm produce
     ),
     ProductClassSpec(
         "fresh-fruit",
@@ -156,6 +158,7 @@ PRODUCT_CLASSES = (
             _STORAGE,
             _SHELF_LIFE,
         ),
+        needs_certificate=True,
     ),
     ProductClassSpec(
         "olive-oil",
@@ -275,12 +278,17 @@ def _ensure_product_class(spec: ProductClassSpec, *, groups: dict) -> ProductCla
             "requires_shipping": True,
             "track_stock": True,
             "adults_only": spec.adults_only,
+            "needs_certificate": spec.needs_certificate,
         },
     )
     if spec.adults_only and not product_class.adults_only:
         # Selling alcohol to minors is unlawful: this one flag is restored even over a staff edit.
         product_class.adults_only = True
         product_class.save(update_fields=["adults_only"])
+    if spec.needs_certificate and not product_class.needs_certificate:
+        # Selling farm produce without its certificate is unlawful too: restored the same way.
+        product_class.needs_certificate = True
+        product_class.save(update_fields=["needs_certificate"])
     existing = set(product_class.attributes.values_list("code", flat=True))
     ProductAttribute.objects.bulk_create(
         [

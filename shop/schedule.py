@@ -76,6 +76,22 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "traceability.tasks.batch_imports_sweep_task",
         "schedule": crontab(minute="*/5"),
     },
+    # Every day at 00:05: batches on sale past their best-before date go on hold (they were already
+    # never allocated), and batches whose compliance certificate expired are held by the food-safety
+    # gates, their cooperative and staff told. Running it twice holds nothing twice.
+    "traceability-batches-expiry-hold": {
+        "task": "traceability.tasks.batches_expiry_hold_task",
+        "schedule": crontab(hour=0, minute=5),
+    },
+    # Every night at 02:30: every batch's event chain is checked against its anchors (an event
+    # edited or deleted, the newest or all of them, a chain re-hashed, a batch, inspection or
+    # certificate field changed behind the services) and every daily root; any finding is e-mailed
+    # to the food-safety staff through the outbox. Then the day's root over all chain heads is
+    # written (once a day: running it twice writes one root and alerts once per set of findings).
+    "traceability-chains-verify": {
+        "task": "traceability.tasks.chains_verify_task",
+        "schedule": crontab(hour=2, minute=30),
+    },
     # Every day at 03:30: API idempotency keys older than 7 days are forgotten (a client retries
     # within minutes; a week is far more than any retry needs).
     "traceability-api-idempotency-keys-purge": {

@@ -5,8 +5,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from traceability import services
-from traceability.chain import chain_verify
+from traceability import anchors, gates, services
 from traceability.models import (
     ApiToken,
     Batch,
@@ -76,10 +75,17 @@ class BatchAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return obj is None or obj.status == Batch.Status.DRAFT
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # A staff edit (kept in the admin's log) is anchored: it is not a silent change.
+        anchors.chain_anchor(obj)
+        # A staff edit is a path to sale too: the gates are checked again (traceability.gates).
+        gates.batch_gates_enforce(obj, by=request.user)
+
     @admin.action(description=_("Verify the event chain"))
     def verify_chains(self, request, queryset):
         for batch in queryset:
-            report = chain_verify(batch.events.order_by("sequence"))
+            report = anchors.batch_chain_check(batch)
             level = messages.SUCCESS if report.ok else messages.ERROR
             text = _("verified") if report.ok else report.reason
             self.message_user(request, f"{batch.lot_code}: {text}", level)
@@ -160,6 +166,11 @@ class InspectionAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # recorded through the portal: items, pass/fail, its event and any hold go together
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        anchors.chain_anchor(obj.batch)  # a staff edit, kept in the admin's log, is not a silent change
+        gates.batch_gates_enforce(obj.batch, by=request.user)
+
 
 @admin.register(ComplianceCertificate)
 class ComplianceCertificateAdmin(admin.ModelAdmin):
@@ -168,7 +179,13 @@ class ComplianceCertificateAdmin(admin.ModelAdmin):
     raw_id_fields = ["batch", "inspection", "created_by"]
 
     def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in ComplianceCertificate._meta.fields]
+        # Only the validity may be corrected by staff; the gates are checked again when it is.
+        return [f.name for f in ComplianceCertificate._meta.fields if f.name != "valid_until"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        anchors.chain_anchor(obj.batch)  # a staff edit, kept in the admin's log, is not a silent change
+        gates.batch_gates_enforce(obj.batch, by=request.user)
 
     def has_add_permission(self, request):
         return False
@@ -180,6 +197,11 @@ class FarmInputAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["name", "base__name"]
     raw_id_fields = ["base", "product", "recorded_by"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # An input recorded or corrected by staff holds the batches its interval covers.
+        services.farm_input_gates_enforce(farm_input=obj, by=request.user)
 
 
 @admin.register(ApiToken)

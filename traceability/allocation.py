@@ -5,7 +5,8 @@ nothing from here:
 
 * ``order_stock_allocated`` (inside the placing transaction, after Oscar locked and allocated the
   order's stock records): every line of a product sold through batches is split over the published
-  batches of the line's seller with something left, earliest best-before first, spanning batches.
+  batches of the line's seller with something left and not past best-before (never an expired batch),
+  earliest best-before first, spanning batches.
   Each batch's ``quantity_remaining`` goes down (a CHECK constraint keeps it at zero or more); a batch
   reaching zero becomes "sold out". If the batches cannot cover a line, ``InsufficientStock`` refuses
   the order with the buyer's message and everything rolls back.
@@ -52,7 +53,8 @@ def _lock_saleable(product_id: int, partner_id: int) -> list[Batch]:
     """Lock (primary-key order) the seller's published batches with units left; best-before order."""
     locked = list(
         _seller_batches(product_id, partner_id)
-        .filter(status=Status.PUBLISHED, quantity_remaining__gt=0)
+        # Never an expired batch, even before the daily job has put it on hold (issue 11).
+        .filter(status=Status.PUBLISHED, quantity_remaining__gt=0, best_before__gte=timezone.localdate())
         .select_for_update(of=("self",))
         .order_by("pk")
     )

@@ -118,3 +118,103 @@ def chain_verify(events: Iterable) -> ChainReport:
             )
         previous = event.content_hash
     return ChainReport(True, count)
+
+
+# --- Anchors (issue 11): what a batch's anchor covers beside its event chain -------------------------
+RECORD_HASH_VERSION = 1
+#: ``record_hash`` of the last anchor of a draft batch that was deleted (through ``batch_delete``).
+DELETED = "deleted"
+
+
+def _date(value) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def record_content(batch, *, inputs: Iterable, inspections: Iterable, certificate) -> dict:
+    """The batch's own fields, its lineage, its inspections (with their items) and its certificate.
+
+    ``inspections`` are ``(inspection, items)`` pairs; plain attribute reads only, so a migration's
+    historical models work too. Status and ``quantity_remaining`` are left out: they change with every
+    sale, and every change of status through the services is an event in the chain.
+    """
+    return {
+        "v": RECORD_HASH_VERSION,
+        "batch": {
+            "id": batch.pk,
+            "product": batch.product_id,
+            "base": batch.base_id,
+            "lot_code": batch.lot_code,
+            "harvest_date": _date(batch.harvest_date),
+            "packing_date": _date(batch.packing_date),
+            "best_before": _date(batch.best_before),
+            "quantity": batch.quantity,
+            "unit": batch.unit,
+            "trace_code": batch.trace_code or "",
+        },
+        "inputs": sorted([link.input_id, _decimal(link.quantity), link.unit] for link in inputs),
+        "inspections": [
+            {
+                "id": inspection.pk,
+                "laboratory": inspection.laboratory,
+                "report_number": inspection.report_number,
+                "sampling_date": _date(inspection.sampling_date),
+                "report_date": _date(inspection.report_date),
+                "passed": bool(inspection.passed),
+                "conclusion": inspection.conclusion,
+                "report_sha256": inspection.report_sha256,
+                "items": [
+                    [
+                        item.analyte,
+                        None if item.result is None else f"{Decimal(item.result):.4f}",
+                        None if item.limit is None else f"{Decimal(item.limit):.4f}",
+                        item.unit,
+                        item.method,
+                        bool(item.passed),
+                    ]
+                    for item in sorted(items, key=lambda item: item.pk)
+                ],
+            }
+            for inspection, items in sorted(inspections, key=lambda pair: pair[0].pk)
+        ],
+        "certificate": None
+        if certificate is None
+        else {
+            "number": certificate.number,
+            "product_name": certificate.product_name,
+            "quantity": _decimal(certificate.quantity),
+            "unit": certificate.unit,
+            "origin": certificate.origin,
+            "issued_at": _time(certificate.issued_at),
+            "issuer": certificate.issuer,
+            "contact": certificate.contact,
+            "promise": certificate.promise,
+            "basis": certificate.basis,
+            "inspection": certificate.inspection_id,
+            "valid_until": _date(getattr(certificate, "valid_until", None)),
+        },
+    }
+
+
+def record_hash(content: dict) -> str:
+    return hashlib.sha256(canonical_bytes(content)).hexdigest()
+
+
+def anchor_hash(
+    *, batch_id: int, event_count: int, head_hash: str, record_hash: str, previous_hash: str, on_trust: bool
+) -> str:
+    """SHA-256 of an anchor's content, the batch's anchor before it included."""
+    content = {
+        "batch": batch_id,
+        "events": event_count,
+        "head": head_hash,
+        "record": record_hash,
+        "previous": previous_hash,
+        "on_trust": bool(on_trust),
+    }
+    return hashlib.sha256(canonical_bytes(content)).hexdigest()
+
+
+def root_hash(*, previous_hash: str, heads: Iterable[tuple[int, str]]) -> str:
+    """SHA-256 over the root before and every batch's newest anchor hash, by batch."""
+    lines = [previous_hash] + [f"{batch_id}:{anchor}" for batch_id, anchor in sorted(heads)]
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()

@@ -184,6 +184,7 @@ class EventForm(forms.Form):
             "event_time", timezone.localtime().replace(second=0, microsecond=0)
         )
         super().__init__(*args, **kwargs)
+        self.batch = batch
         self.fields["biz_step"].choices = [(step.value, step.label) for step in self.STEPS]
         self.fields["base"].queryset = selectors.supplier_bases(supplier)
         self.fields["corrects"].queryset = batch.events.order_by("sequence")
@@ -197,6 +198,14 @@ class EventForm(forms.Form):
             self.add_error("place", _("Say where it happened: a base or a place."))
         if data.get("corrects") and not (data.get("reason") or "").strip():
             self.add_error("reason", _("Say what was wrong with the earlier record."))
+        from traceability.services import event_facts_errors
+
+        errors = event_facts_errors(
+            batch=self.batch, event_time=data.get("event_time"), quantity=data.get("quantity")
+        )
+        for name, message in errors.items():
+            if name not in self.errors:
+                self.add_error(name, message)
         return data
 
     def event_data(self) -> dict:
@@ -232,6 +241,21 @@ class InspectionForm(forms.Form):
     report_file = forms.FileField(
         label=_("Report (PDF)"), required=False, help_text=_("A PDF of at most 10 MB; its SHA-256 is kept.")
     )
+
+    def __init__(self, *args, batch: Batch | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.batch = batch
+
+    def clean(self):
+        data = super().clean()
+        if self.batch is not None:
+            from traceability.services import sampling_date_errors
+
+            for name, message in sampling_date_errors(
+                batch=self.batch, sampling_date=data.get("sampling_date")
+            ).items():
+                self.add_error(name, message)
+        return data
 
 
 class ItemForm(forms.Form):
@@ -273,6 +297,12 @@ class CertificateForm(forms.Form):
     quantity = forms.DecimalField(label=_("Quantity (weight)"), min_value=Decimal("0.001"), decimal_places=3)
     unit = forms.ChoiceField(label=_("Unit"), choices=BatchUnit.choices)
     origin = forms.CharField(label=_("Origin"), max_length=128)
+    valid_until = forms.DateField(
+        label=_("Valid until"),
+        required=False,
+        widget=DATE,
+        help_text=_("The last day the promise holds; leave empty when it covers the batch's whole life."),
+    )
 
     def __init__(self, *args, batch: Batch, supplier, **kwargs):
         from traceability.services import _origin_of
@@ -297,6 +327,7 @@ class CertificateForm(forms.Form):
                 origin=certificate.origin,
                 basis=certificate.basis,
                 inspection=certificate.inspection_id,
+                valid_until=certificate.valid_until,
             )
         kwargs["initial"] = {**initial, **(kwargs.get("initial") or {})}  # FormView passes an empty one
         super().__init__(*args, **kwargs)

@@ -57,6 +57,13 @@ class Batch(models.Model):
         RECALLED = "recalled", _("recalled")
         SOLD_OUT = "sold_out", _("sold out")
 
+    class HoldKind(models.TextChoices):
+        """Why a batch is on hold: put there by hand, or by a food-safety gate (``traceability.gates``)."""
+
+        MANUAL = "manual", _("held by hand")
+        GATE = "gate", _("held by a food-safety gate")
+        EXPIRED = "expired", _("past its best-before date")
+
     product = models.ForeignKey(
         "catalogue.Product", on_delete=models.PROTECT, related_name="batches", verbose_name=_("product")
     )
@@ -94,6 +101,8 @@ class Batch(models.Model):
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     status_changed_at = models.DateTimeField(_("status changed at"), null=True, blank=True)
     status_reason = models.CharField(_("reason for the status"), max_length=255, blank=True)
+    #: Set with an ``on_hold`` status: who or what put the batch on hold ("" otherwise).
+    hold_kind = models.CharField(_("kind of hold"), max_length=8, choices=HoldKind.choices, blank=True)
 
     class Meta:
         ordering = ["best_before", "pk"]
@@ -587,6 +596,13 @@ class ComplianceCertificate(models.Model):
     contact = models.CharField(_("contact phone"), max_length=20, validators=[validate_cn_phone])
     promise = models.TextField(_("promise"))
     basis = models.CharField(_("basis of the promise"), max_length=16, choices=Basis.choices)
+    #: The last day the promise holds (empty: it lasts as long as the batch). Past it the batch is held.
+    valid_until = models.DateField(
+        _("valid until"),
+        null=True,
+        blank=True,
+        help_text=_("The last day the promise holds; leave empty when it covers the batch's whole life."),
+    )
     inspection = models.ForeignKey(
         Inspection,
         on_delete=models.PROTECT,
@@ -842,3 +858,54 @@ class ApiIdempotencyKey(models.Model):
 
     def __str__(self):
         return f"{self.supplier_id}: {self.key}"
+
+
+# --- Chain anchors and daily roots (issue 11) --------------------------------------------------------
+class ChainAnchor(models.Model):
+    """Append-only: the head of one batch's event chain, and a hash of its own records, at one moment.
+
+    Written by the services after every change they make to a batch's records (``traceability.anchors``),
+    kept apart from the events: no foreign key (deleting a batch or its events leaves its anchors), and
+    on PostgreSQL a trigger refuses every UPDATE and DELETE of a row. Each anchor links to the batch's
+    anchor before it (``previous_hash``). An event edited, deleted (even the newest, or all of them) or a
+    whole chain re-hashed no longer matches the newest anchor; nor does a batch, inspection or certificate
+    field changed behind the services (``record_hash``).
+    """
+
+    batch_id = models.PositiveBigIntegerField(_("batch"), db_index=True)
+    event_count = models.PositiveIntegerField(_("events in the chain"))
+    head_hash = models.CharField(_("newest event's hash"), max_length=64, blank=True)
+    #: SHA-256 of the batch's own fields, lineage, inspections and certificate ("deleted": a draft deleted).
+    record_hash = models.CharField(_("hash of the batch's records"), max_length=64)
+    previous_hash = models.CharField(_("previous anchor's hash"), max_length=64, blank=True)
+    anchor_hash = models.CharField(_("anchor hash"), max_length=64, unique=True)
+    #: Anchored by the migration that introduced anchors, over records as they then stood.
+    on_trust = models.BooleanField(_("anchored on trust"), default=False)
+    created_at = models.DateTimeField(_("anchored at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["batch_id", "pk"]
+        verbose_name = _("chain anchor")
+        verbose_name_plural = _("chain anchors")
+
+    def __str__(self):
+        return f"{self.batch_id}: {self.event_count} @ {self.head_hash[:12]}"
+
+
+class ChainRoot(models.Model):
+    """Append-only: once a day, one hash over the newest anchor of every batch (and the root before)."""
+
+    day = models.DateField(_("day"), unique=True)
+    batch_count = models.PositiveIntegerField(_("batches covered"))
+    last_anchor_id = models.PositiveBigIntegerField(_("last anchor covered"))
+    previous_hash = models.CharField(_("previous root's hash"), max_length=64, blank=True)
+    root_hash = models.CharField(_("root hash"), max_length=64)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["day"]
+        verbose_name = _("daily chain root")
+        verbose_name_plural = _("daily chain roots")
+
+    def __str__(self):
+        return f"{self.day}: {self.root_hash[:12]}"

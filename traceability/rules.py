@@ -14,23 +14,14 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-#: Product classes whose batches need a 承诺达标合格证 (compliance certificate) before they are sold.
-#:
+#: Which product classes need a 承诺达标合格证 (compliance certificate) is an explicit flag on the class:
+#: ``ProductClass.needs_certificate`` (like ``adults_only``), set in the catalogue, not a slug match.
 #: The certificate covers edible farm produce sold by its grower: vegetables, *cultivated fungi*
 #: (which count as vegetables), fruit, fresh tea leaves, livestock, eggs and farmed fish
 #: (DOMAIN.md, "Rules and identifiers"). Dried shiitake and black fungus stay farm produce (drying is
 #: primary processing; no food production licence is needed), so they need it too. Processed,
 #: packaged food made under an SC licence (packaged tea, olive oil, yellow wine, sauces, noodles)
-#: does not. Settings may override the list: ``TRACEABILITY_CERTIFICATE_PRODUCT_CLASSES``.
-CERTIFICATE_PRODUCT_CLASSES = (
-    "fresh-fruit",
-    "fresh-vegetables",
-    "fresh-fungi",
-    "dried-fungi",
-    "fresh-tea-leaves",
-    "fresh-fish",
-    "eggs",
-)
+#: does not.
 
 #: The promise printed on every certificate (the 2026 form's wording).
 CERTIFICATE_PROMISE = (
@@ -41,14 +32,10 @@ CERTIFICATE_PROMISE = (
 TRACE_CODE_BYTES = 12  # 16 URL-safe characters, 96 random bits: not guessable, short enough for a QR
 
 
-def certificate_product_classes() -> tuple[str, ...]:
-    return tuple(getattr(settings, "TRACEABILITY_CERTIFICATE_PRODUCT_CLASSES", CERTIFICATE_PRODUCT_CLASSES))
-
-
 def product_needs_certificate(product) -> bool:
-    """Does a batch of this product need a compliance certificate to be sold? (by product class)"""
+    """Does a batch of this product need a compliance certificate to be sold? (its class's flag)"""
     product_class = product.get_product_class()
-    return bool(product_class and product_class.slug in certificate_product_classes())
+    return bool(product_class and product_class.needs_certificate)
 
 
 def trace_code_new() -> str:

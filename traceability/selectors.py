@@ -17,7 +17,7 @@ from oscar.core.loading import get_model
 
 from core.validators import gtin_check_digit
 from suppliers.models import BasePhoto, ProductionBase, Supplier
-from traceability.chain import ChainReport, chain_verify
+from traceability.chain import ChainReport
 from traceability.models import (
     ApiToken,
     Batch,
@@ -157,10 +157,16 @@ def batch_for_trace(code: str) -> TraceView | None:
     outputs = list(lineage.filter(input=batch, output__status__in=TRACEABLE_STATUSES).order_by("pk"))
     photos = list(BasePhoto.objects.filter(base_id=batch.base_id).order_by("display_order", "pk")[:6])
     certificate = getattr(batch, "certificate", None)  # a missing reverse one-to-one is an AttributeError
+    from traceability.anchors import batch_chain_check
+
     return TraceView(
         batch=batch,
         events=events,
-        chain=chain_verify(events),
+        # The events' chain, then its newest anchor against the events, the batch's own fields, its
+        # lineage, inspections and certificate (already read: one more query, for the anchors).
+        chain=batch_chain_check(
+            batch, events=events, inputs=inputs, inspections=inspections, certificate=certificate
+        ),
         inspections=inspections,
         certificate=certificate,
         inputs=inputs,
@@ -286,4 +292,6 @@ def batch_events(batch: Batch) -> list[TraceEvent]:
 
 
 def batch_chain_report(batch: Batch) -> ChainReport:
-    return chain_verify(TraceEvent.objects.filter(batch=batch).order_by("sequence"))
+    from traceability.anchors import batch_chain_check
+
+    return batch_chain_check(batch)

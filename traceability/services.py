@@ -33,7 +33,7 @@ from oscar.core.loading import get_model
 
 from suppliers.models import ProductionBase, Supplier
 from suppliers.validators import validate_pdf_upload
-from traceability import rules
+from traceability import anchors, gates, rules
 from traceability.chain import event_hash
 from traceability.models import (
     ApiToken,
@@ -147,6 +147,45 @@ def batch_dates_errors(
     return errors
 
 
+def event_facts_errors(
+    *, batch: Batch, event_time: datetime.datetime | None = None, quantity: Decimal | None = None
+) -> dict[str, str]:
+    """Field → message for an event that cannot be right for ``batch`` (shared by the form and the
+    services): nothing happens to a batch before it was harvested or made, and no event counts more
+    than the batch holds."""
+    errors = {}
+    if event_time is not None and batch.harvest_date:
+        when = timezone.make_aware(event_time) if timezone.is_naive(event_time) else event_time
+        if timezone.localdate(when) < batch.harvest_date:
+            errors["event_time"] = _(
+                "The event on %(date)s is before the batch was harvested or made (%(harvest)s)."
+            ) % {"date": timezone.localdate(when).isoformat(), "harvest": batch.harvest_date.isoformat()}
+    if quantity is not None:
+        if Decimal(quantity) <= 0:
+            errors["quantity"] = _("The quantity must be more than zero.")
+        elif batch.quantity and Decimal(quantity) > batch.quantity:
+            errors["quantity"] = _(
+                "The quantity %(quantity)s is more than the batch holds (%(batch)s %(unit)s)."
+            ) % {
+                "quantity": quantity,
+                "batch": batch.quantity,
+                "unit": batch.get_unit_display(),
+            }
+    return errors
+
+
+def sampling_date_errors(*, batch: Batch, sampling_date: datetime.date | None) -> dict[str, str]:
+    """A sample cannot be taken from a batch before it was harvested or made."""
+    if sampling_date and batch.harvest_date and sampling_date < batch.harvest_date:
+        return {
+            "sampling_date": _(
+                "The sample cannot be taken before the batch was harvested or made (%(date)s)."
+            )
+            % {"date": batch.harvest_date.isoformat()}
+        }
+    return {}
+
+
 def _check_interval(*, base: ProductionBase, product, harvest_date: datetime.date, field="harvest_date"):
     reason = rules.interval_violation(
         harvest_date, farm_inputs_applying(base_id=base.pk, product_id=product.pk, until=harvest_date)
@@ -173,6 +212,11 @@ def _check_inputs(*, supplier: Supplier, inputs: Iterable[InputSpec], output: Ba
         if spec.quantity is None or Decimal(spec.quantity) <= 0:
             errors.append(
                 _("The quantity used of batch %(lot)s must be more than zero.") % {"lot": source.lot_code}
+            )
+        elif spec.unit == source.unit and Decimal(spec.quantity) > source.quantity:
+            errors.append(
+                _("Batch %(lot)s holds only %(quantity)s %(unit)s: more cannot have been used.")
+                % {"lot": source.lot_code, "quantity": source.quantity, "unit": source.get_unit_display()}
             )
         if spec.unit not in BatchUnit.values:
             errors.append(_("Unknown unit “%(unit)s”.") % {"unit": spec.unit})
@@ -249,6 +293,7 @@ def batch_create(
         raise ValidationError({"lot_code": _("No free lot code was found: please enter one.")})
     for spec in inputs:
         BatchInput.objects.create(output=batch, input=spec.batch, quantity=spec.quantity, unit=spec.unit)
+    anchors.chain_anchor(batch)
     return batch
 
 
@@ -294,6 +339,7 @@ def batch_update(*, batch: Batch, **fields) -> Batch:
     batch.quantity_remaining = batch.quantity
     batch.full_clean(validate_unique=False)
     batch.save()
+    anchors.chain_anchor(batch)
     _forget(batch)
     return batch
 
@@ -312,7 +358,9 @@ def batch_delete(*, batch: Batch) -> None:
             inspection.report_file.delete(save=False)
     InspectionItem.objects.filter(inspection__batch=batch).delete()
     Inspection.objects.filter(batch=batch).delete()
+    batch_id = batch.pk
     batch.delete()
+    anchors.chain_anchor_deleted(batch_id)  # its anchors stay: the deletion is expected, not silent
 
 
 # --- Trace events -------------------------------------------------------------------------------------
@@ -368,6 +416,9 @@ def trace_event_record(
 
     batch = _lock_batch(batch.pk, "base__supplier")
     _event_where(batch, base, place)
+    errors = event_facts_errors(batch=batch, event_time=event_time, quantity=quantity)
+    if errors:
+        raise ValidationError(errors)
     if biz_step == BizStep.COMMISSIONING:
         _check_interval(
             base=base or batch.base,
@@ -407,6 +458,7 @@ def trace_event_record(
     event.content_hash = event_hash(event)
     event.full_clean(validate_unique=False, validate_constraints=False)
     event.save()
+    anchors.chain_anchor(batch)
     _forget(batch)
     return event
 
@@ -453,6 +505,7 @@ def _rechain(batch: Batch, start: int = 1) -> None:
                 sequence=event.sequence, previous_hash=event.previous_hash, content_hash=event.content_hash
             )
         previous = event.content_hash
+    anchors.chain_anchor(batch)
 
 
 @transaction.atomic
@@ -520,7 +573,33 @@ def farm_input_record(
     )
     farm_input.full_clean()
     farm_input.save()
+    farm_input_gates_enforce(farm_input=farm_input, by=recorded_by)
     return farm_input
+
+
+def farm_input_batches(farm_input: FarmInput):
+    """Batches of the base (and the crop, when one is named) harvested inside the input's interval."""
+    batches = Batch.objects.filter(
+        base_id=farm_input.base_id,
+        harvest_date__gte=farm_input.applied_on,
+        harvest_date__lt=farm_input.harvest_allowed_from,
+    ).exclude(status=Status.DRAFT)
+    if farm_input.product_id:
+        batches = batches.filter(product_id=farm_input.product_id)
+    return batches.order_by("pk")
+
+
+@transaction.atomic
+def farm_input_gates_enforce(*, farm_input: FarmInput, by=None) -> list[Batch]:
+    """A farm input recorded (or corrected) late: every batch on sale whose harvest its pre-harvest
+    interval covers, and every batch made from one, goes on hold at once (``gates.batch_gates_enforce``).
+    """
+    held = []
+    if not farm_input.pre_harvest_interval_days:
+        return held
+    for batch in farm_input_batches(farm_input):
+        held.extend(gates.batch_gates_enforce(batch, by=by))
+    return held
 
 
 # --- Inspections --------------------------------------------------------------------------------------
@@ -615,6 +694,7 @@ def inspection_record(
         errors["report_date"] = _("The report date cannot be before the sampling date.")
     if report_date and report_date > _today():
         errors["report_date"] = _("The report date %(date)s is in the future.") % {"date": report_date}
+    errors.update(sampling_date_errors(batch=batch, sampling_date=sampling_date))
     laboratory, report_number = (laboratory or "").strip(), (report_number or "").strip()
     if Inspection.objects.filter(laboratory=laboratory, report_number=report_number).exists():
         errors["report_number"] = _("Report %(number)s of %(lab)s is already recorded.") % {
@@ -632,7 +712,8 @@ def inspection_record(
     passed = all(item.passed for item in built)
 
     # A failure may put the batch on hold, which changes stock: lock in the stock-first order.
-    locked_stock = None if passed else _lock_stockrecord(batch)
+    if not passed:
+        _lock_stockrecord(batch)
     batch = _lock_batch(batch.pk, "base__supplier")
     inspection = Inspection(
         batch=batch,
@@ -665,14 +746,9 @@ def inspection_record(
         inspection=inspection,
         details={"report_number": report_number, "failed": failed},
     )
-    if not passed and batch.status == Status.PUBLISHED:
-        _hold(
-            batch,
-            record=locked_stock,
-            by=created_by,
-            reason=_("Failed inspection %(number)s (%(analytes)s).")
-            % {"number": report_number, "analytes": "、".join(failed)},
-        )
+    if not passed:
+        # A late failure holds the batch (if on sale) and every batch made from it, and tells people.
+        gates.batch_gates_enforce(batch, by=created_by)
     _forget(batch)
     return inspection
 
@@ -696,6 +772,7 @@ def certificate_issue(
     unit: str = "",
     issued_at: datetime.datetime | None = None,
     promise: str = "",
+    valid_until: datetime.date | None = None,
     created_by=None,
 ) -> ComplianceCertificate:
     """Issue (or, while the batch is a draft, re-issue) the batch's 承诺达标合格证.
@@ -719,9 +796,11 @@ def certificate_issue(
             errors["inspection"] = _("The inspection is of another batch.")
         elif not inspection.passed:
             errors["inspection"] = _("A failed inspection cannot support the promise.")
+    issued_at = issued_at or timezone.now()
+    if valid_until and valid_until < timezone.localdate(issued_at):
+        errors["valid_until"] = _("The certificate cannot expire before it is issued.")
     if errors:
         raise ValidationError(errors)
-    issued_at = issued_at or timezone.now()
     certificate = existing or ComplianceCertificate(batch=batch)
     certificate.number = certificate.number or f"HGZ{timezone.localtime(issued_at):%Y%m%d}{batch.pk:07d}"
     certificate.product_name = (product_name or batch.product.get_title()).strip()
@@ -734,9 +813,12 @@ def certificate_issue(
     certificate.promise = (promise or rules.CERTIFICATE_PROMISE).strip()
     certificate.basis = basis
     certificate.inspection = inspection
+    certificate.valid_until = valid_until
     certificate.created_by = created_by
     certificate.full_clean(validate_unique=False, validate_constraints=False)
     certificate.save()
+    anchors.chain_anchor(batch)
+    gates.batch_gates_enforce(batch, by=created_by)
     _forget(batch)
     return certificate
 
@@ -782,29 +864,9 @@ def publish_problems(batch: Batch) -> list[str]:
         problems.append(_("Your supplier account is not approved for selling."))
     if batch.status != Status.DRAFT:
         problems.append(_("The batch is already %(status)s.") % {"status": batch.get_status_display()})
-    if (
-        rules.product_needs_certificate(batch.product)
-        and not ComplianceCertificate.objects.filter(batch=batch).exists()
-    ):
-        problems.append(
-            _("%(product)s is farm produce: issue its compliance certificate (承诺达标合格证) first.")
-            % {"product": batch.product.get_title()}
-        )
-    failed = list(
-        Inspection.objects.filter(batch=batch, passed=False).values_list("report_number", flat=True)
-    )
-    if failed:
-        problems.append(
-            _("Inspection %(numbers)s failed: the batch cannot be sold.") % {"numbers": ", ".join(failed)}
-        )
-    if batch.best_before < _today():
-        problems.append(_("The best-before date %(date)s has passed.") % {"date": batch.best_before})
-    reason = rules.interval_violation(
-        batch.harvest_date,
-        farm_inputs_applying(base_id=batch.base_id, product_id=batch.product_id, until=batch.harvest_date),
-    )
-    if reason:
-        problems.append(reason)
+    # The food-safety gates (traceability.gates): interval, inspections, certificate, best-before,
+    # recall, and the same on every input batch at any depth.
+    problems.extend(str(finding) for finding in gates.batch_gate_findings(batch))
     return problems
 
 
@@ -918,7 +980,9 @@ def batch_publish(*, batch: Batch, by=None, price: Decimal | None = None, add_st
     return batch
 
 
-def _hold(batch: Batch, *, record, by, reason: str) -> Batch:
+def _hold(
+    batch: Batch, *, record, by, reason: str, kind: str = Batch.HoldKind.MANUAL, details: dict | None = None
+) -> Batch:
     """On hold, inside a transaction that already locked ``record`` and ``batch``."""
     remaining = batch.quantity_remaining
     if record is not None and remaining:
@@ -942,7 +1006,8 @@ def _hold(batch: Batch, *, record, by, reason: str) -> Batch:
     batch.status = Status.ON_HOLD
     batch.status_changed_at = now
     batch.status_reason = reason[:255]
-    batch.save(update_fields=["status", "status_changed_at", "status_reason"])
+    batch.hold_kind = kind
+    batch.save(update_fields=["status", "status_changed_at", "status_reason", "hold_kind"])
     trace_event_record(
         batch=batch,
         biz_step=BizStep.HOLDING,
@@ -951,7 +1016,7 @@ def _hold(batch: Batch, *, record, by, reason: str) -> Batch:
         base=batch.base,
         actor=batch.base.supplier.legal_name,
         recorded_by=by,
-        details={"reason": reason},
+        details={"reason": reason, "hold_kind": kind, **(details or {})},
     )
     return batch
 
@@ -975,16 +1040,15 @@ def batch_hold(*, batch: Batch, reason: str, by=None) -> Batch:
 
 @transaction.atomic
 def batch_release(*, batch: Batch, reason: str = "", by=None) -> Batch:
-    """Put a batch on hold back on sale, unless a failed inspection or its best-before keeps it off."""
+    """Put a batch on hold back on sale, unless a food-safety gate keeps it off (``traceability.gates``:
+    a failed inspection, best-before, certificate, interval, recall, or any of these on an input)."""
     record = _lock_stockrecord(batch)
-    batch = _lock_batch(batch.pk, "base__supplier")
+    batch = _lock_batch(
+        batch.pk, "base__supplier", "product__product_class", "product__parent__product_class"
+    )
     if batch.status != Status.ON_HOLD:
         raise ValidationError(_("Only a batch on hold can be released."))
-    problems = []
-    if batch_has_failed_inspection(batch):
-        problems.append(_("A failed inspection keeps this batch off sale."))
-    if batch.best_before < _today():
-        problems.append(_("The best-before date %(date)s has passed.") % {"date": batch.best_before})
+    problems = [str(finding) for finding in gates.batch_gate_findings(batch)]
     if record is None:
         problems.append(_("The product has no stock record to sell it through."))
     if problems:
@@ -996,7 +1060,8 @@ def batch_release(*, batch: Batch, reason: str = "", by=None) -> Batch:
     batch.status = Status.PUBLISHED
     batch.status_changed_at = now
     batch.status_reason = (reason or "").strip()[:255]
-    batch.save(update_fields=["status", "status_changed_at", "status_reason"])
+    batch.hold_kind = ""
+    batch.save(update_fields=["status", "status_changed_at", "status_reason", "hold_kind"])
     trace_event_record(
         batch=batch,
         biz_step=BizStep.STOCKING,
@@ -1008,6 +1073,41 @@ def batch_release(*, batch: Batch, reason: str = "", by=None) -> Batch:
     )
     _forget(batch)
     return batch
+
+
+# --- Expiry (issue 11) ----------------------------------------------------------------------------
+def batches_expiry_hold(*, today: datetime.date | None = None) -> dict[str, int]:
+    """The daily job: hold every batch on sale (or sold out) past its best-before date
+    (``hold_kind = expired``), and run the gates on every batch whose certificate expired (held with
+    ``hold_kind = gate``, cooperative and staff told). One transaction per batch; safe to run twice.
+    """
+    today = today or _today()
+    counts = {"expired": 0, "certificate": 0}
+    on_sale = (Status.PUBLISHED, Status.SOLD_OUT)
+    for pk in Batch.objects.filter(status__in=on_sale, best_before__lt=today).values_list("pk", flat=True):
+        with transaction.atomic():
+            batch = Batch.objects.get(pk=pk)
+            record = _lock_stockrecord(batch)
+            batch = _lock_batch(pk, "base__supplier")
+            if batch.status not in on_sale or batch.best_before >= today:
+                continue
+            _hold(
+                batch,
+                record=record,
+                by=None,
+                reason=_("The best-before date %(date)s has passed.") % {"date": batch.best_before},
+                kind=Batch.HoldKind.EXPIRED,
+            )
+            _forget(batch)
+            counts["expired"] += 1
+    expired_certificates = Batch.objects.filter(
+        status__in=on_sale, certificate__valid_until__lt=today
+    ).values_list("pk", flat=True)
+    for pk in expired_certificates:
+        counts["certificate"] += len(gates.batch_gates_enforce(Batch.objects.get(pk=pk)))
+    if any(counts.values()):
+        logger.info("expiry: %s", counts)
+    return counts
 
 
 # --- API tokens -------------------------------------------------------------------------------------
@@ -1062,6 +1162,7 @@ __all__ = [
     "batch_release",
     "batch_update",
     "certificate_issue",
+    "farm_input_gates_enforce",
     "farm_input_record",
     "inspection_record",
     "publish_problems",

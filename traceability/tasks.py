@@ -7,7 +7,7 @@ Recall notices are not tasks: they are recorded in the outbox with the recall (c
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 
-from traceability import idempotency, import_jobs
+from traceability import anchors, idempotency, import_jobs, services
 
 
 # The parse itself is bounded by its child process (SHEET_PARSE_SECONDS, default 60 s); checking
@@ -35,3 +35,16 @@ def batch_imports_sweep_task() -> dict:
 def api_idempotency_keys_purge_task() -> int:
     """Forget API idempotency keys older than a week."""
     return idempotency.api_idempotency_keys_purge()
+
+
+@shared_task
+def batches_expiry_hold_task() -> dict:
+    """Hold batches past best-before and run the gates on those whose certificate expired."""
+    return services.batches_expiry_hold()
+
+
+@shared_task(soft_time_limit=1800, time_limit=1900)
+def chains_verify_task() -> dict:
+    """Check every batch's event chain against its anchors and every daily root; alert staff."""
+    result = anchors.chains_verify()
+    return {"checked": result["checked"], "broken": len(result["broken"]), "roots": len(result["roots"])}

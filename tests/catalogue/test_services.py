@@ -97,3 +97,16 @@ def test_ensuring_again_turns_adults_only_back_on_for_wine():
 
     assert structure.product_classes["yellow-wine"].adults_only
     assert ProductClass.objects.get(slug="yellow-wine").adults_only
+
+
+def test_farm_produce_classes_carry_the_certificate_flag_and_it_is_restored_over_an_edit():
+    catalogue_structure_ensure()
+    assert sorted(ProductClass.objects.filter(needs_certificate=True).values_list("slug", flat=True)) == [
+        "dried-fungi",
+        "fresh-fruit",
+    ]
+    ProductClass.objects.filter(slug="dried-fungi").update(needs_certificate=False)
+
+    catalogue_structure_ensure()
+
+    assert ProductClass.objects.get(slug="dried-fungi").needs_certificate

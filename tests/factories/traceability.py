@@ -20,10 +20,31 @@ ProductClass = get_model("catalogue", "ProductClass")
 StockRecord = get_model("partner", "StockRecord")
 
 
-def product_class(slug: str, name: str = ""):
-    """A product class by slug (the certificate rule reads the slug): ``dried-fungi``, ``tea`` …"""
+#: Slugs of the farm-produce classes tests use; their classes get ``needs_certificate`` (as the
+#: catalogue migration 0037 and the catalogue's own classes set it).
+FARM_PRODUCE_SLUGS = (
+    "fresh-fruit",
+    "fresh-vegetables",
+    "fresh-fungi",
+    "dried-fungi",
+    "fresh-tea-leaves",
+    "fresh-fish",
+    "eggs",
+)
+
+
+def product_class(slug: str, name: str = "", needs_certificate: bool | None = None):
+    """A product class by slug: ``dried-fungi``, ``tea`` … (farm produce needs a certificate)."""
+    if needs_certificate is None:
+        needs_certificate = slug in FARM_PRODUCE_SLUGS
     klass, _created = ProductClass.objects.get_or_create(
-        slug=slug, defaults={"name": name or slug, "track_stock": True, "requires_shipping": True}
+        slug=slug,
+        defaults={
+            "name": name or slug,
+            "track_stock": True,
+            "requires_shipping": True,
+            "needs_certificate": needs_certificate,
+        },
     )
     return klass
 

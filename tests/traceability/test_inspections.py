@@ -189,19 +189,43 @@ def test_a_published_batchs_certificate_cannot_be_replaced(mushrooms):
 
 
 @pytest.mark.parametrize(
-    ("slug", "needs"),
+    ("slug", "flag", "needs"),
     [
-        ("fresh-fruit", True),
-        ("dried-fungi", True),
-        ("fresh-tea-leaves", True),
-        ("tea", False),
-        ("olive-oil", False),
-        ("yellow-wine", False),
-        ("specialty-food", False),
+        ("my-greens", True, True),  # any slug: the flag decides
+        ("fresh-fruit", False, False),  # a farm-produce slug without the flag needs none
+        ("tea", False, False),
     ],
 )
-def test_farm_produce_needs_a_certificate_and_processed_food_does_not(slug, needs):
+def test_the_certificate_rule_reads_the_product_class_flag_not_its_slug(slug, flag, needs):
     from tests.factories.catalogue import ShiyanProductFactory
     from tests.factories.traceability import product_class
 
-    assert rules.product_needs_certificate(ShiyanProductFactory(product_class=product_class(slug))) is needs
+    klass = product_class(slug, needs_certificate=flag)
+    assert rules.product_needs_certificate(ShiyanProductFactory(product_class=klass)) is needs
+
+
+def test_the_migration_flags_the_classes_that_matched_by_slug_and_the_catalogue_its_farm_produce():
+    import importlib
+
+    from django.apps import apps
+    from oscar.core.loading import get_model
+
+    from catalogue.services import PRODUCT_CLASSES
+
+    ProductClass = get_model("catalogue", "ProductClass")
+    for slug in ("fresh-fruit", "dried-fungi", "fresh-tea-leaves", "eggs", "tea", "olive-oil"):
+        ProductClass.objects.create(slug=slug, name=slug, needs_certificate=False)
+    migration = importlib.import_module("catalogue.migrations.0037_product_class_needs_certificate")
+
+    migration.flag_certificate_classes(apps, None)
+
+    assert sorted(ProductClass.objects.filter(needs_certificate=True).values_list("slug", flat=True)) == [
+        "dried-fungi",
+        "eggs",
+        "fresh-fruit",
+        "fresh-tea-leaves",
+    ]
+    assert sorted(spec.slug for spec in PRODUCT_CLASSES if spec.needs_certificate) == [
+        "dried-fungi",
+        "fresh-fruit",
+    ]

@@ -157,11 +157,11 @@ class BatchDetailView(BatchMixin, TemplateView):
     def get_context_data(self, **kwargs):
         batch = self.batch
         events = selectors.batch_events(batch)
-        from traceability.chain import chain_verify
+        from traceability.anchors import batch_chain_check
 
         return super().get_context_data(
             events=events,
-            chain=chain_verify(events),
+            chain=batch_chain_check(batch, events=events),
             inspections=list(batch.inspections.prefetch_related("items").order_by("-sampling_date", "-pk")),
             certificate=ComplianceCertificate.objects.filter(batch=batch)
             .select_related("inspection")
@@ -256,10 +256,10 @@ class InspectionCreateView(BatchMixin, TemplateView):
 
     def forms(self):
         if self.request.method == "POST":
-            return InspectionForm(self.request.POST, self.request.FILES), ItemFormSet(
+            return InspectionForm(self.request.POST, self.request.FILES, batch=self.batch), ItemFormSet(
                 self.request.POST, prefix="items"
             )
-        return InspectionForm(), ItemFormSet(prefix="items")
+        return InspectionForm(batch=self.batch), ItemFormSet(prefix="items")
 
     def get(self, request, *args, **kwargs):
         form, items = self.forms()
