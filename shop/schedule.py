@@ -68,4 +68,16 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "traceability.tasks.api_idempotency_keys_purge_task",
         "schedule": crontab(hour=3, minute=30),
     },
+    # --- Impact reporting (impact/rollup.py) ---
+    # Every minute: days marked dirty by order changes (paid, delivered on account, refunded,
+    # cancelled) are re-aggregated; normally a refresh queued after each commit already did it.
+    "impact-dirty-days-refresh": {
+        "task": "impact.tasks.dirty_days_refresh_task",
+        "schedule": crontab(minute="*"),
+    },
+    # Every night at 02:40: every roll-up rebuilt from the orders, from scratch.
+    "impact-rollups-rebuild": {
+        "task": "impact.tasks.rollups_rebuild_task",
+        "schedule": crontab(hour=2, minute=40),
+    },
 }

@@ -1,0 +1,213 @@
+"""The sales roll-ups: computed from orders by SQL, kept current day by day, rebuilt nightly.
+
+What a counted sale is lives in one place, ``FACTS_SQL`` below (its definition in words:
+``impact.figures`` and docs/impact.md). Every change to an order that can move a figure marks the
+order's sale days dirty (``impact.signals`` → ``order_days_mark``), in the transaction of the
+change; ``dirty_days_refresh`` (Celery, right after the commit and every minute) computes those
+days again, then the months they fall in. ``rollups_rebuild`` (nightly) recomputes everything.
+Both take the same advisory lock, so they never interleave.
+"""
+
+import datetime
+import time
+
+from django.db import connection, transaction
+
+from core.places import BeijingDistrict
+
+from .models import DailySales, DirtyDay, MonthlyDistrictSales, MonthlySales
+
+#: Local day of a sale: the platform reports in Shanghai time, whatever the server's zone.
+REPORT_TZ = "Asia/Shanghai"
+LOCK_KEY = 7_141_014  # pg_advisory_xact_lock key of the roll-up writers
+PAID_EVENT = "Paid"
+REFUNDED_EVENT = "Refunded"
+CANCELLED = "Cancelled"
+ON_ACCOUNT = "on_account"
+DELIVERED = "delivered"
+
+_DISTRICTS = ", ".join(f"'{value}'" for value in BeijingDistrict.values)
+
+# One row per counted order line: its sale day, dimensions and net amount. %(paid_having)s and
+# %(line_filter)s narrow it to one day for an incremental refresh (empty for a rebuild).
+FACTS_SQL = f"""
+WITH paid AS (
+    SELECT pe.order_id, MIN(pe.date_created) AS at
+    FROM order_paymentevent pe JOIN order_paymenteventtype t ON t.id = pe.event_type_id
+    WHERE t.name = '{PAID_EVENT}'
+    GROUP BY pe.order_id %(paid_having)s
+), refunded AS (
+    SELECT pe.order_id, SUM(pe.amount) AS amount
+    FROM order_paymentevent pe JOIN order_paymenteventtype t ON t.id = pe.event_type_id
+    WHERE t.name = '{REFUNDED_EVENT}'
+    GROUP BY pe.order_id
+), cats AS (
+    SELECT pc.product_id, MIN(top.id) AS category_id
+    FROM catalogue_productcategory pc
+    JOIN catalogue_category c ON c.id = pc.category_id
+    JOIN catalogue_category top ON top.path = LEFT(c.path, 4)
+    GROUP BY pc.product_id
+), facts AS (
+    SELECT
+        (CASE WHEN org.payment_mode = '{ON_ACCOUNT}'
+              THEN CASE WHEN d.status = '{DELIVERED}' THEN d.delivered_at END
+              ELSE paid.at END AT TIME ZONE '{REPORT_TZ}')::date AS day,
+        l.product_id,
+        o.channel,
+        COALESCE(site.district, CASE WHEN sa.line4 IN ({_DISTRICTS}) THEN sa.line4 ELSE '' END) AS district,
+        s.id AS supplier_id,
+        COALESCE(NULLIF(s.county, ''), p.origin_county, '') AS county,
+        cats.category_id,
+        COALESCE(NULLIF(p.brand, ''), parent.brand, '') AS brand,
+        ROUND(l.line_price_incl_tax
+              * GREATEST(0, 1 - COALESCE(r.amount, 0) / NULLIF(o.total_incl_tax, 0)), 2) AS amount,
+        l.quantity
+    FROM order_line l
+    JOIN order_order o ON o.id = l.order_id
+    LEFT JOIN paid ON paid.order_id = o.id
+    LEFT JOIN refunded r ON r.order_id = o.id
+    LEFT JOIN channels_deliveryline dl ON dl.line_id = l.id
+    LEFT JOIN channels_delivery d ON d.id = dl.delivery_id
+    LEFT JOIN channels_deliverysite site ON site.id = d.site_id
+    LEFT JOIN channels_organisationorder oo ON oo.order_id = o.id
+    LEFT JOIN channels_organisation org ON org.id = oo.organisation_id
+    LEFT JOIN order_shippingaddress sa ON sa.id = o.shipping_address_id
+    LEFT JOIN suppliers_supplier s ON s.partner_id = l.partner_id
+    LEFT JOIN catalogue_product p ON p.id = l.product_id
+    LEFT JOIN catalogue_product parent ON parent.id = p.parent_id
+    LEFT JOIN cats ON cats.product_id = COALESCE(p.parent_id, p.id)
+    WHERE o.status <> '{CANCELLED}' AND l.status <> '{CANCELLED}' %(line_filter)s
+)
+"""
+
+_DIMS = "product_id, channel, district, supplier_id, county, category_id, brand"
+
+DAILY_INSERT = (
+    FACTS_SQL
+    + f"""
+INSERT INTO {DailySales._meta.db_table} (day, {_DIMS}, amount, quantity, lines)
+SELECT day, {_DIMS}, SUM(amount), SUM(quantity), COUNT(*)
+FROM facts WHERE day IS NOT NULL AND amount > 0 %(day_filter)s
+GROUP BY day, {_DIMS}
+"""
+)
+
+_M_DIMS = "product_id, channel, supplier_id, county, category_id, brand"
+MONTHLY_INSERT = f"""
+INSERT INTO {MonthlySales._meta.db_table} (month, {_M_DIMS}, amount, quantity, lines)
+SELECT date_trunc('month', day)::date, {_M_DIMS}, SUM(amount), SUM(quantity), SUM(lines)
+FROM {DailySales._meta.db_table} %(where)s
+GROUP BY 1, {_M_DIMS}
+"""
+_D_DIMS = "district, channel, county, category_id"
+MONTHLY_DISTRICT_INSERT = f"""
+INSERT INTO {MonthlyDistrictSales._meta.db_table} (month, {_D_DIMS}, amount, quantity, lines)
+SELECT date_trunc('month', day)::date, {_D_DIMS}, SUM(amount), SUM(quantity), SUM(lines)
+FROM {DailySales._meta.db_table} %(where)s
+GROUP BY 1, {_D_DIMS}
+"""
+
+
+def _lock(cursor) -> None:
+    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+
+
+def _month_start(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def _next_month(month: datetime.date) -> datetime.date:
+    return (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+
+
+def days_mark(days) -> None:
+    """Mark days dirty (inside the caller's transaction: the mark commits with the change)."""
+    days = sorted({day for day in days if day is not None})
+    if not days:
+        return
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {DirtyDay._meta.db_table} (day, marked_at) VALUES (%s, now()) "
+            "ON CONFLICT (day) DO UPDATE SET marked_at = now()",
+            [[day] for day in days],
+        )
+
+
+def order_sale_days(order_id: int) -> list[datetime.date]:
+    """The days an order's lines are (or would be) counted on: its first payment, its deliveries."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT (MIN(pe.date_created) AT TIME ZONE '{REPORT_TZ}')::date
+            FROM order_paymentevent pe JOIN order_paymenteventtype t ON t.id = pe.event_type_id
+            WHERE pe.order_id = %s AND t.name = '{PAID_EVENT}'
+            UNION
+            SELECT (d.delivered_at AT TIME ZONE '{REPORT_TZ}')::date
+            FROM channels_delivery d JOIN channels_organisationorder oo ON oo.id = d.organisation_order_id
+            WHERE oo.order_id = %s AND d.delivered_at IS NOT NULL
+            """,
+            [order_id, order_id],
+        )
+        return [row[0] for row in cursor.fetchall() if row[0] is not None]
+
+
+def order_days_mark(order_id: int) -> None:
+    days_mark(order_sale_days(order_id))
+
+
+def _months_refresh(cursor, months) -> None:
+    for month in sorted(set(months)):
+        end = _next_month(month)
+        for model in (MonthlySales, MonthlyDistrictSales):
+            cursor.execute(f"DELETE FROM {model._meta.db_table} WHERE month = %s", [month])
+        where = "WHERE day >= %(start)s AND day < %(end)s"
+        for sql in (MONTHLY_INSERT, MONTHLY_DISTRICT_INSERT):
+            cursor.execute(sql.replace("%(where)s", where), {"start": month, "end": end})
+
+
+def _day_refresh(cursor, day: datetime.date) -> None:
+    cursor.execute(f"DELETE FROM {DailySales._meta.db_table} WHERE day = %s", [day])
+    sql = DAILY_INSERT % {
+        "paid_having": f"HAVING (MIN(pe.date_created) AT TIME ZONE '{REPORT_TZ}')::date = %(day)s",
+        "line_filter": f"AND (paid.order_id IS NOT NULL OR (d.status = '{DELIVERED}' AND "
+        f"(d.delivered_at AT TIME ZONE '{REPORT_TZ}')::date = %(day)s))",
+        "day_filter": "AND day = %(day)s",
+    }
+    cursor.execute(sql, {"day": day})
+
+
+def dirty_days_refresh(limit: int = 366) -> int:
+    """Compute the marked days again (and their months); returns how many days were refreshed.
+
+    The marks are deleted first, in this transaction: a change committed before that delete is
+    seen by the recomputation (read committed), one committed after it writes its mark again (it
+    waits on the deleted row), so the next run picks it up. Nothing is lost, nothing counted twice.
+    """
+    with transaction.atomic(), connection.cursor() as cursor:
+        _lock(cursor)
+        cursor.execute(
+            f"DELETE FROM {DirtyDay._meta.db_table} WHERE day IN "
+            f"(SELECT day FROM {DirtyDay._meta.db_table} ORDER BY day LIMIT %s) RETURNING day",
+            [limit],
+        )
+        days = sorted(row[0] for row in cursor.fetchall())
+        for day in days:
+            _day_refresh(cursor, day)
+        _months_refresh(cursor, {_month_start(day) for day in days})
+    return len(days)
+
+
+def rollups_rebuild() -> float:
+    """Recompute every roll-up from the orders; returns the seconds it took."""
+    started = time.monotonic()
+    with transaction.atomic(), connection.cursor() as cursor:
+        _lock(cursor)
+        cursor.execute(f"DELETE FROM {DirtyDay._meta.db_table}")
+        for model in (DailySales, MonthlySales, MonthlyDistrictSales):
+            cursor.execute(f"TRUNCATE {model._meta.db_table}")
+        cursor.execute(DAILY_INSERT % {"paid_having": "", "line_filter": "", "day_filter": ""})
+        for sql in (MONTHLY_INSERT, MONTHLY_DISTRICT_INSERT):
+            cursor.execute(sql.replace("%(where)s", ""))
+        for model in (DailySales, MonthlySales, MonthlyDistrictSales):
+            cursor.execute(f"ANALYZE {model._meta.db_table}")
+    return time.monotonic() - started
