@@ -6,15 +6,19 @@ when delivered). After the commit a refresh is queued; the minute sweep catches 
 """
 
 import logging
+import zoneinfo
 
 from django.db import transaction
-from django.db.models.signals import post_save
+from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
+from django.utils import timezone
 from oscar.core.loading import get_model
 
 from shop.order.signals import order_cancelled, order_lines_cancelled
 
-from .rollup import order_days_mark
+from .rollup import REPORT_TZ, days_mark, order_days_mark
+
+REPORT_ZONE = zoneinfo.ZoneInfo(REPORT_TZ)
 
 logger = logging.getLogger(__name__)
 
@@ -68,4 +72,14 @@ def _delivery_saved(sender, instance, **kwargs):
         order_changed(order_id)
 
 
+def _delivery_saving(sender, instance, **kwargs):
+    """A delivery delivered again on another day moves its sale: the old day is marked too."""
+    if instance.pk is None:
+        return
+    old = type(instance).objects.filter(pk=instance.pk).values_list("delivered_at", flat=True).first()
+    if old is not None and old != instance.delivered_at:
+        days_mark([timezone.localtime(old, REPORT_ZONE).date()])
+
+
+pre_save.connect(_delivery_saving, sender="channels.Delivery", dispatch_uid="impact_delivery_saving")
 post_save.connect(_delivery_saved, sender="channels.Delivery", dispatch_uid="impact_delivery_saved")

@@ -17,6 +17,7 @@ from channels.models import Delivery, DeliveryLine, Organisation, OrganisationOr
 from core.places import County
 from core.sales_channels import SalesChannel
 from impact.models import SupplierHouseholdDeclaration
+from impact.signals import order_changed
 from tests.factories.catalogue import ShiyanProductFactory
 from tests.factories.channels import DeliverySiteFactory, OrganisationFactory
 from tests.factories.order import BeijingShippingAddressFactory
@@ -46,6 +47,7 @@ def pay(order, when, amount=None, name="Paid"):
         event_type=event_type,
     )
     PaymentEvent.objects.filter(pk=event.pk).update(date_created=when)
+    order_changed(order.pk)  # the event happened at ``when``: mark that day (the save marked today)
     return event
 
 
@@ -108,6 +110,7 @@ def deliver(order, site, *, when=None, status=Delivery.Status.PLANNED):
     )
     for line in order.lines.all():
         DeliveryLine.objects.create(delivery=delivery, line=line)
+    delivery.save()  # now with its lines: the save marks the delivered day
     return delivery
 
 
