@@ -1,4 +1,7 @@
-"""The impact pages: staff dashboard, filters refused with a message, XLSX, targets, scopes."""
+"""The impact pages: staff dashboard, filters refused with a message, XLSX, targets, scopes.
+
+Pages are in the site's language (zh-hans): the messages are checked in Chinese.
+"""
 
 import datetime
 import io
@@ -60,11 +63,11 @@ def test_dashboard_is_for_staff_only(client, built):
 @pytest.mark.parametrize(
     ("query", "message"),
     [
-        ({"county": "atlantis"}, "is not one we know"),
-        ({"channel": "wholesale"}, "is not one we know"),
-        ({"category": "999999"}, "is not one we know"),
-        ({"start": "2026-05-01", "end": "2026-04-01"}, "ends before it starts"),
-        ({"start": "2010-01-01", "end": "2026-01-01"}, "at most 10 years"),
+        ({"county": "atlantis"}, "没有“atlantis”这一项"),
+        ({"channel": "wholesale"}, "没有“wholesale”这一项"),
+        ({"category": "999999"}, "请从列表中选择"),
+        ({"start": "2026-05-01", "end": "2026-04-01"}, "截止日期早于起始日期"),
+        ({"start": "2010-01-01", "end": "2026-01-01"}, "统计期最长 10 年"),
         ({"start": "2026-13-45"}, "YYYY-MM-DD"),
     ],
 )
@@ -92,9 +95,9 @@ def test_targets_refuse_zero_and_closed_years_and_save_good_ones(staff, db):
     this_year = timezone.localdate().year
     good = {"year": this_year, "sales": "1000000", "enterprises": 90, "products": 340, "households": 31000}
     response = staff.post(url, {**good, "sales": "0"})
-    assert response.status_code == 200 and "more than zero" in response.content.decode()
+    assert response.status_code == 200 and "目标必须大于零" in response.content.decode()
     response = staff.post(url, {**good, "year": this_year - 1})
-    assert "is closed" in response.content.decode()
+    assert "年已结束" in response.content.decode()
     assert not YearTarget.objects.filter(year__gte=this_year - 1).exists()
     assert staff.post(url, good).status_code == 302
     assert YearTarget.objects.get(year=this_year).enterprises == 90
