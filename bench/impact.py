@@ -97,7 +97,7 @@ def load() -> None:
             """
             CREATE TEMP TABLE bench_orders AS
             SELECT g AS n,
-                   (%(today)s::date - (g %% %(days)s))::timestamp
+                   (%(today)s::date - ((g %% %(days)s))::int)::timestamp
                        + ((g * 7919) %% 86400) * interval '1 second' AS at,
                    (ARRAY['supermarket','enterprise','school','restaurant','retail'])[1 + (g * 31) %% 5]
                        AS channel,
@@ -216,7 +216,8 @@ def main() -> None:
                     "catalogue_product, catalogue_category, suppliers_supplier, partner_partner, "
                     "channels_organisation, impact_supplierhouseholddeclaration CASCADE"
                 )
-                cursor.execute("DELETE FROM auth_user WHERE username LIKE 'bench-%%'")
+
+            get_user_model().objects.filter(username__startswith="bench-").delete()
         load()
     with connection.cursor() as cursor:
         cursor.execute("SELECT COUNT(*) FROM order_line")

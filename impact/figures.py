@@ -191,6 +191,32 @@ def figures_compute(filters: Filters, scope: Scope = Scope()) -> Figures:
     return result
 
 
+def public_headline(*, since: datetime.date | None, until: datetime.date) -> dict:
+    """Sales, suppliers, products and households since a day (None: ever), in one query.
+
+    For the public block: whole figures only, nothing about buyers. Reads the monthly roll-up from
+    the month of ``since``, so ``since`` should be a month's first day.
+    """
+    where, params = ("WHERE month >= %s", [since]) if since else ("", [])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH s AS (SELECT supplier_id, product_id, amount FROM {MonthlySales._meta.db_table} {where})
+            SELECT (SELECT COALESCE(SUM(amount), 0) FROM s),
+                   (SELECT COUNT(DISTINCT supplier_id) FROM s),
+                   (SELECT COUNT(DISTINCT product_id) FROM s),
+                   (SELECT COALESCE(SUM(households), 0) FROM (
+                        SELECT DISTINCT ON (supplier_id) households
+                        FROM {SupplierHouseholdDeclaration._meta.db_table}
+                        WHERE supplier_id IN (SELECT supplier_id FROM s) AND year <= %s
+                        ORDER BY supplier_id, year DESC) AS latest)
+            """,
+            params + [until.year],
+        )
+        sales, suppliers, products, households = cursor.fetchone()
+    return {"sales": sales, "suppliers": suppliers, "products": products, "households": households}
+
+
 def _months_filled(filters: Filters, amounts: dict):
     months, month = [], _month_start(filters.start)
     while month <= filters.end:

@@ -10,6 +10,7 @@ Both take the same advisory lock, so they never interleave.
 
 import datetime
 import time
+import zoneinfo
 
 from django.db import connection, transaction
 
@@ -19,6 +20,7 @@ from .models import DailySales, DirtyDay, MonthlyDistrictSales, MonthlySales
 
 #: Local day of a sale: the platform reports in Shanghai time, whatever the server's zone.
 REPORT_TZ = "Asia/Shanghai"
+REPORT_ZONE = zoneinfo.ZoneInfo(REPORT_TZ)
 LOCK_KEY = 7_141_014  # pg_advisory_xact_lock key of the roll-up writers
 PAID_EVENT = "Paid"
 REFUNDED_EVENT = "Refunded"
@@ -28,13 +30,14 @@ DELIVERED = "delivered"
 
 _DISTRICTS = ", ".join(f"'{value}'" for value in BeijingDistrict.values)
 
-# One row per counted order line: its sale day, dimensions and net amount. %(paid_having)s and
-# %(line_filter)s narrow it to one day for an incremental refresh (empty for a rebuild).
+# One row per counted order line: its sale day, dimensions and net amount. %(paid_where)s,
+# %(paid_having)s and %(line_filter)s narrow it to one day for an incremental refresh (through the
+# orders paid or delivered that day, found by index); all are empty for a rebuild.
 FACTS_SQL = f"""
 WITH paid AS (
     SELECT pe.order_id, MIN(pe.date_created) AS at
     FROM order_paymentevent pe JOIN order_paymenteventtype t ON t.id = pe.event_type_id
-    WHERE t.name = '{PAID_EVENT}'
+    WHERE t.name = '{PAID_EVENT}' %(paid_where)s
     GROUP BY pe.order_id %(paid_having)s
 ), refunded AS (
     SELECT pe.order_id, SUM(pe.amount) AS amount
@@ -168,12 +171,22 @@ def _months_refresh(cursor, months) -> None:
 def _day_refresh(cursor, day: datetime.date) -> None:
     cursor.execute(f"DELETE FROM {DailySales._meta.db_table} WHERE day = %s", [day])
     sql = DAILY_INSERT % {
+        # Only orders with a payment event that day can have their first payment that day.
+        "paid_where": "AND pe.order_id IN (SELECT order_id FROM order_paymentevent "
+        "WHERE date_created >= %(start)s AND date_created < %(end)s)",
         "paid_having": f"HAVING (MIN(pe.date_created) AT TIME ZONE '{REPORT_TZ}')::date = %(day)s",
-        "line_filter": f"AND (paid.order_id IS NOT NULL OR (d.status = '{DELIVERED}' AND "
-        f"(d.delivered_at AT TIME ZONE '{REPORT_TZ}')::date = %(day)s))",
+        "line_filter": f"""AND o.id IN (
+            SELECT order_id FROM paid
+            UNION
+            SELECT oo2.order_id FROM channels_delivery d2
+            JOIN channels_organisationorder oo2 ON oo2.id = d2.organisation_order_id
+            WHERE d2.status = '{DELIVERED}'
+              AND d2.delivered_at >= %(start)s AND d2.delivered_at < %(end)s)""",
         "day_filter": "AND day = %(day)s",
     }
-    cursor.execute(sql, {"day": day})
+    start = datetime.datetime.combine(day, datetime.time(), REPORT_ZONE)
+    end = start + datetime.timedelta(days=1)
+    cursor.execute(sql, {"day": day, "start": start, "end": end})
 
 
 def dirty_days_refresh(limit: int = 366) -> int:
@@ -205,7 +218,9 @@ def rollups_rebuild() -> float:
         cursor.execute(f"DELETE FROM {DirtyDay._meta.db_table}")
         for model in (DailySales, MonthlySales, MonthlyDistrictSales):
             cursor.execute(f"TRUNCATE {model._meta.db_table}")
-        cursor.execute(DAILY_INSERT % {"paid_having": "", "line_filter": "", "day_filter": ""})
+        cursor.execute(
+            DAILY_INSERT % {"paid_where": "", "paid_having": "", "line_filter": "", "day_filter": ""}
+        )
         for sql in (MONTHLY_INSERT, MONTHLY_DISTRICT_INSERT):
             cursor.execute(sql.replace("%(where)s", ""))
         for model in (DailySales, MonthlySales, MonthlyDistrictSales):
