@@ -142,49 +142,72 @@ def _where(filters: Filters, scope: Scope):
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
-_SETS = ["month", "county", "supplier_id", "product_id", "channel", "category_id", "brand"]
-
-
 def _by_amount(rows):
     return sorted(rows, key=lambda row: (-row[1], str(row[0])))
 
 
-def figures_compute(filters: Filters, scope: Scope = Scope()) -> Figures:
-    """Every figure of a period for a scope, in three queries on the roll-ups (plus targets)."""
-    result = Figures(filters=filters)
-    columns = "month, product_id, supplier_id, county, category_id, brand, channel, amount, quantity"
-    source, params = _source(filters, scope, MonthlySales, columns)
+def _grouped(filters: Filters, scope: Scope, monthly, columns: list[str], sets: list[str]):
+    """One GROUPING SETS query: {set name: [(value, amount)]} (amount > 0), and the grand total."""
+    selected = ", ".join(["month", *columns, "amount", "quantity"])
+    if scope.supplier_id is not None:
+        selected += ", supplier_id" if "supplier_id" not in columns else ""
+    source, params = _source(filters, scope, monthly, selected)
     where, where_params = _where(filters, scope)
-    sets = ", ".join(f"({name})" for name in _SETS)
+    grouping = ", ".join(f"({name})" for name in sets)
     sql = (
-        f"SELECT GROUPING({', '.join(_SETS)}), {', '.join(_SETS)}, SUM(amount), SUM(quantity) "
-        f"FROM ({source}) AS s{where} GROUP BY GROUPING SETS ({sets}, ())"
+        f"SELECT GROUPING({', '.join(sets)}), {', '.join(sets)}, SUM(amount), SUM(quantity) "
+        f"FROM ({source}) AS s{where} GROUP BY GROUPING SETS ({grouping}, ())"
     )
-    groups = {name: [] for name in _SETS}
     with connection.cursor() as cursor:
         cursor.execute(sql, params + where_params)
         rows = cursor.fetchall()
-    width = len(_SETS)
-    for grouping, *values in rows:
+    groups = {name: [] for name in sets}
+    total = (Decimal("0"), 0)
+    width = len(sets)
+    for bits, *values in rows:
         amount, quantity = values[width] or Decimal("0"), values[width + 1] or 0
-        if grouping == (1 << width) - 1:
-            result.sales, result.units = amount, int(quantity)
+        if bits == (1 << width) - 1:
+            total = (amount, int(quantity))
             continue
-        for index, name in enumerate(_SETS):
-            if not grouping >> (width - 1 - index) & 1:
+        for index, name in enumerate(sets):
+            if not bits >> (width - 1 - index) & 1:
                 if amount > 0:
                     groups[name].append((values[index], amount))
                 break
-    result.by_month = _months_filled(filters, dict(groups["month"]))
-    result.by_county = _by_amount(groups["county"])
-    result.by_supplier = _by_amount([row for row in groups["supplier_id"] if row[0] is not None])
-    result.by_product = _by_amount([row for row in groups["product_id"] if row[0] is not None])
-    result.by_channel = _by_amount(groups["channel"])
-    result.by_category = _by_amount(groups["category_id"])
-    result.by_brand = _by_amount([row for row in groups["brand"] if row[0]])
+    return groups, total
+
+
+def figures_compute(filters: Filters, scope: Scope = Scope()) -> Figures:
+    """Every figure of a period for a scope: two queries on the roll-ups (plus households, targets).
+
+    The coarse one (month × district × channel × county × category) gives the totals and every
+    breakdown but suppliers, products and brands; the product-level one gives those three.
+    """
+    result = Figures(filters=filters)
+    coarse, (result.sales, result.units) = _grouped(
+        filters,
+        scope,
+        MonthlyDistrictSales,
+        ["district", "channel", "county", "category_id"],
+        ["month", "county", "channel", "category_id", "district"],
+    )
+    fine, _total = _grouped(
+        filters,
+        scope,
+        MonthlySales,
+        ["product_id", "supplier_id", "brand", "channel", "county", "category_id"],
+        ["supplier_id", "product_id", "brand"],
+    )
+    result.by_month = _months_filled(filters, dict(coarse["month"]))
+    result.by_county = _by_amount(coarse["county"])
+    result.by_channel = _by_amount(coarse["channel"])
+    result.by_category = _by_amount(coarse["category_id"])
+    result.by_district = _by_amount(coarse["district"])
+    result.by_supplier = _by_amount([row for row in fine["supplier_id"] if row[0] is not None])
+    result.by_product = _by_amount([row for row in fine["product_id"] if row[0] is not None])
+    result.by_brand = _by_amount([row for row in fine["brand"] if row[0]])
     result.suppliers = len(result.by_supplier)
     result.products = len(result.by_product)
-    result.by_district = _districts(filters, scope)
     result.households = households_reached([row[0] for row in result.by_supplier], filters.end.year)
     if scope.supplier_id is None:
         result.target = targets_for(filters.start.year, filters.end.year)
@@ -223,21 +246,6 @@ def _months_filled(filters: Filters, amounts: dict):
         months.append((month, amounts.get(month, Decimal("0"))))
         month = _next_month(month)
     return months
-
-
-def _districts(filters: Filters, scope: Scope):
-    columns = "month, district, channel, county, category_id, amount"
-    if scope.supplier_id is not None:
-        columns += ", supplier_id"
-    source, params = _source(filters, scope, MonthlyDistrictSales, columns)
-    where, where_params = _where(filters, scope)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT district, SUM(amount) FROM ({source}) AS s{where} "
-            "GROUP BY district HAVING SUM(amount) > 0",
-            params + where_params,
-        )
-        return _by_amount(cursor.fetchall())
 
 
 def households_reached(supplier_ids, year: int) -> int:

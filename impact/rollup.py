@@ -30,19 +30,19 @@ DELIVERED = "delivered"
 
 _DISTRICTS = ", ".join(f"'{value}'" for value in BeijingDistrict.values)
 
-# One row per counted order line: its sale day, dimensions and net amount. %(paid_where)s,
-# %(paid_having)s and %(line_filter)s narrow it to one day for an incremental refresh (through the
-# orders paid or delivered that day, found by index); all are empty for a rebuild.
+# One row per counted order line: its sale day, dimensions and net amount. The %(…)s parts
+# (``_DAY_PARTS``) narrow it to one day for an incremental refresh, starting from the orders paid or
+# delivered that day (found by index); they are all empty for a rebuild.
 FACTS_SQL = f"""
 WITH paid AS (
     SELECT pe.order_id, MIN(pe.date_created) AS at
     FROM order_paymentevent pe JOIN order_paymenteventtype t ON t.id = pe.event_type_id
     WHERE t.name = '{PAID_EVENT}' %(paid_where)s
     GROUP BY pe.order_id %(paid_having)s
-), refunded AS (
+)%(candidates_cte)s, refunded AS (
     SELECT pe.order_id, SUM(pe.amount) AS amount
     FROM order_paymentevent pe JOIN order_paymenteventtype t ON t.id = pe.event_type_id
-    WHERE t.name = '{REFUNDED_EVENT}'
+    WHERE t.name = '{REFUNDED_EVENT}' %(refund_where)s
     GROUP BY pe.order_id
 ), cats AS (
     SELECT pc.product_id, MIN(top.id) AS category_id
@@ -65,8 +65,8 @@ WITH paid AS (
         ROUND(l.line_price_incl_tax
               * GREATEST(0, 1 - COALESCE(r.amount, 0) / NULLIF(o.total_incl_tax, 0)), 2) AS amount,
         l.quantity
-    FROM order_line l
-    JOIN order_order o ON o.id = l.order_id
+    FROM order_order o %(candidates_join)s
+    JOIN order_line l ON l.order_id = o.id
     LEFT JOIN paid ON paid.order_id = o.id
     LEFT JOIN refunded r ON r.order_id = o.id
     LEFT JOIN channels_deliveryline dl ON dl.line_id = l.id
@@ -79,10 +79,11 @@ WITH paid AS (
     LEFT JOIN catalogue_product p ON p.id = l.product_id
     LEFT JOIN catalogue_product parent ON parent.id = p.parent_id
     LEFT JOIN cats ON cats.product_id = COALESCE(p.parent_id, p.id)
-    WHERE o.status <> '{CANCELLED}' AND l.status <> '{CANCELLED}' %(line_filter)s
+    WHERE o.status <> '{CANCELLED}' AND l.status <> '{CANCELLED}'
 )
 """
 
+_DAY_PARTS = ("paid_where", "paid_having", "refund_where", "candidates_cte", "candidates_join", "day_filter")
 _DIMS = "product_id, channel, district, supplier_id, county, category_id, brand"
 
 DAILY_INSERT = (
@@ -175,13 +176,17 @@ def _day_refresh(cursor, day: datetime.date) -> None:
         "paid_where": "AND pe.order_id IN (SELECT order_id FROM order_paymentevent "
         "WHERE date_created >= %(start)s AND date_created < %(end)s)",
         "paid_having": f"HAVING (MIN(pe.date_created) AT TIME ZONE '{REPORT_TZ}')::date = %(day)s",
-        "line_filter": f"""AND o.id IN (
+        "refund_where": "AND pe.order_id IN (SELECT order_id FROM candidates)",
+        # The day's orders, materialised: the query starts from them and reaches lines by index.
+        "candidates_cte": f""", candidates AS MATERIALIZED (
             SELECT order_id FROM paid
             UNION
             SELECT oo2.order_id FROM channels_delivery d2
             JOIN channels_organisationorder oo2 ON oo2.id = d2.organisation_order_id
             WHERE d2.status = '{DELIVERED}'
-              AND d2.delivered_at >= %(start)s AND d2.delivered_at < %(end)s)""",
+              AND d2.delivered_at >= %(start)s AND d2.delivered_at < %(end)s
+        )""",
+        "candidates_join": "JOIN candidates ON candidates.order_id = o.id",
         "day_filter": "AND day = %(day)s",
     }
     start = datetime.datetime.combine(day, datetime.time(), REPORT_ZONE)
@@ -218,9 +223,7 @@ def rollups_rebuild() -> float:
         cursor.execute(f"DELETE FROM {DirtyDay._meta.db_table}")
         for model in (DailySales, MonthlySales, MonthlyDistrictSales):
             cursor.execute(f"TRUNCATE {model._meta.db_table}")
-        cursor.execute(
-            DAILY_INSERT % {"paid_where": "", "paid_having": "", "line_filter": "", "day_filter": ""}
-        )
+        cursor.execute(DAILY_INSERT % dict.fromkeys(_DAY_PARTS, ""))
         for sql in (MONTHLY_INSERT, MONTHLY_DISTRICT_INSERT):
             cursor.execute(sql.replace("%(where)s", ""))
         for model in (DailySales, MonthlySales, MonthlyDistrictSales):
