@@ -47,3 +47,17 @@ def test_a_cached_block_adds_at_most_one_query(known):
     with CaptureQueriesContext(connection) as cached:
         _render(block, value)
     assert len(cached) <= 1
+
+
+def test_the_home_page_shows_live_figures(known, client):
+    from cms.models import HomePage
+
+    rollup.rollups_rebuild()
+    home = HomePage.objects.get()
+    home.body = [("impact_figures", {"heading": "京堰消费帮扶成效", "period": "all"})]
+    home.save_revision().publish()
+    response = client.get(home.url, follow=True)
+    page = response.content.decode()
+    assert "京堰消费帮扶成效" in page
+    assert "¥565" in page  # every counted sale of the known data set, 2025 and 2026
+    assert "<dd>190</dd>" in page  # households of the two suppliers reached
