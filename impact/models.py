@@ -5,6 +5,7 @@ written only by ``impact.rollup`` (from orders, see ``impact.figures`` for what 
 rebuilt from scratch at any time. Dashboards read nothing else.
 """
 
+from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -131,3 +132,36 @@ class MonthlyDistrictSales(_Sales):
         verbose_name = _("monthly sales by district")
         verbose_name_plural = _("monthly sales by district")
         indexes = [models.Index(fields=["month"], name="impact_monthdist_month")]
+
+
+class YearReport(models.Model):
+    """A yearly impact report (PDF) built by Celery for a staff member, who is e-mailed when it is ready."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Being built")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    state = models.CharField(_("state"), max_length=8, choices=State.choices, default=State.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    pdf = models.BinaryField(_("PDF"), blank=True, default=b"")
+    error = models.CharField(_("error"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("yearly report")
+        verbose_name_plural = _("yearly reports")
+
+    def __str__(self):
+        return f"{self.year} · {self.state}"

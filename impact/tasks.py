@@ -26,3 +26,11 @@ def rollups_rebuild_task() -> float:
     seconds = rollup.rollups_rebuild()
     logger.info("impact: roll-ups rebuilt in %.1f s", seconds)
     return seconds
+
+
+@shared_task(name="impact.tasks.year_report_build_task", ignore_result=True, time_limit=600)
+def year_report_build_task(report_id: int) -> None:
+    """Build a yearly report's PDF (progress saved in the row), then e-mail the requester (outbox)."""
+    from .reports import report_build
+
+    report_build(report_id)

@@ -4,10 +4,12 @@ from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
-from django.shortcuts import redirect
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from channels.permissions import desk_channels
@@ -18,7 +20,8 @@ from suppliers.views.portal import PortalMixin
 from .exports import workbook_bytes
 from .figures import Scope, default_filters, figures_compute
 from .forms import FilterForm, YearTargetForm
-from .models import YearTarget
+from .models import YearReport, YearTarget
+from .reports import report_request
 from .selectors import page_data
 
 
@@ -151,3 +154,45 @@ class TargetsView(FormView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(targets=YearTarget.objects.all(), **kwargs)
+
+
+@method_decorator(staff_member_required(login_url="customer:login"), name="dispatch")
+class ReportsView(TemplateView):
+    """Yearly PDF reports: ask for one (built in Celery), see the earlier ones."""
+
+    template_name = "impact/reports.html"
+
+    def post(self, request, *args, **kwargs):
+        year = request.POST.get("year", "")
+        this_year = timezone.localdate().year
+        if not year.isdigit() or not 2016 <= int(year) <= this_year:
+            messages.error(request, _("Choose a year from 2016 to %(year)d.") % {"year": this_year})
+            return redirect("impact:reports")
+        report = report_request(year=int(year), user=request.user)
+        return redirect("impact:report", pk=report.pk)
+
+    def get_context_data(self, **kwargs):
+        this_year = timezone.localdate().year
+        return super().get_context_data(
+            reports=YearReport.objects.defer("pdf")[:20], years=range(this_year, 2015, -1), **kwargs
+        )
+
+
+@method_decorator(staff_member_required(login_url="customer:login"), name="dispatch")
+class ReportView(TemplateView):
+    template_name = "impact/report.html"
+
+    def get(self, request, *args, **kwargs):
+        report = get_object_or_404(YearReport.objects.defer("pdf"), pk=kwargs["pk"])
+        if request.GET.get("format") == "json":
+            return JsonResponse({"state": report.state, "progress": report.progress})
+        return self.render_to_response(self.get_context_data(report=report))
+
+
+@method_decorator(staff_member_required(login_url="customer:login"), name="dispatch")
+class ReportPdfView(View):
+    def get(self, request, pk):
+        report = get_object_or_404(YearReport, pk=pk, state=YearReport.State.DONE)
+        response = HttpResponse(bytes(report.pdf), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="impact-{report.year}.pdf"'
+        return response
