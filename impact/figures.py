@@ -4,7 +4,7 @@
   included), counted on the day the order was first paid (Shanghai time), or, for an organisation
   buying on account, on the day the line's delivery was delivered. Refunds lower every line of the
   order in proportion (refunded ÷ order total) on that same day; cancelled orders and lines count
-  nothing. Computed by SQL in ``impact.rollup.FACTS_SQL`` only.
+  nothing. Computed by SQL in ``impact.rollup.facts_sql`` only.
 - By **county** (the supplier's county), **supplier**, **category** (top level), **brand**,
   **channel** (the four docking channels and retail as the fifth), **Beijing district** of delivery
   (the delivery site's, else the shipping address's), and **month**.
@@ -33,7 +33,17 @@ from .models import (
     SupplierHouseholdDeclaration,
     YearTarget,
 )
-from .rollup import _month_start, _next_month
+from .rollup import _date, _month, _month_start, _next_month, _param, _pg
+
+
+def _money(value) -> Decimal:
+    """A sum as Decimal yuan (SQLite hands back floats)."""
+    if value is None:
+        return Decimal("0")
+    if isinstance(value, Decimal):
+        return value
+    return Decimal(str(round(value, 2))).quantize(Decimal("0.01"))
+
 
 MAX_YEARS = 10
 TOP = 10
@@ -107,18 +117,22 @@ def _periods(start: datetime.date, end: datetime.date):
 
 def _source(filters: Filters, scope: Scope, monthly, columns: str):
     """SQL (and params) of the rows of a period: monthly rows for whole months, daily at the edges."""
+    pg = _pg()
     daily = DailySales._meta.db_table
-    daily_cols = columns.replace("month", "date_trunc('month', day)::date AS month", 1)
+    daily_cols = columns.replace("month", f"{_month('day', pg)} AS month", 1)
     if scope.supplier_id is not None or monthly is None:
-        return f"SELECT {daily_cols} FROM {daily} WHERE day BETWEEN %s AND %s", [filters.start, filters.end]
+        return (
+            f"SELECT {daily_cols} FROM {daily} WHERE day BETWEEN %s AND %s",
+            [_param(filters.start, pg), _param(filters.end, pg)],
+        )
     months, edges = _periods(filters.start, filters.end)
     parts, params = [], []
     if months:
         parts.append(f"SELECT {columns} FROM {monthly._meta.db_table} WHERE month >= %s AND month < %s")
-        params += list(months)
+        params += [_param(month, pg) for month in months]
     for first, last in edges:
         parts.append(f"SELECT {daily_cols} FROM {daily} WHERE day BETWEEN %s AND %s")
-        params += [first, last]
+        params += [_param(first, pg), _param(last, pg)]
     return " UNION ALL ".join(parts), params
 
 
@@ -137,8 +151,8 @@ def _where(filters: Filters, scope: Scope):
         clauses.append("supplier_id = %s")
         params.append(scope.supplier_id)
     if scope.channels is not None:
-        clauses.append("channel = ANY(%s)")
-        params.append(list(scope.channels))
+        clauses.append(f"channel IN ({', '.join(['%s'] * len(scope.channels))})")
+        params.extend(scope.channels)
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
@@ -153,26 +167,40 @@ def _grouped(filters: Filters, scope: Scope, monthly, columns: list[str], sets: 
         selected += ", supplier_id" if "supplier_id" not in columns else ""
     source, params = _source(filters, scope, monthly, selected)
     where, where_params = _where(filters, scope)
-    grouping = ", ".join(f"({name})" for name in sets)
-    sql = (
-        f"SELECT GROUPING({', '.join(sets)}), {', '.join(sets)}, SUM(amount), SUM(quantity) "
-        f"FROM ({source}) AS s{where} GROUP BY GROUPING SETS ({grouping}, ())"
-    )
+    width = len(sets)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params + where_params)
-        rows = cursor.fetchall()
+        if _pg():
+            grouping = ", ".join(f"({name})" for name in sets)
+            cursor.execute(
+                f"SELECT GROUPING({', '.join(sets)}), {', '.join(sets)}, SUM(amount), SUM(quantity) "
+                f"FROM ({source}) AS s{where} GROUP BY GROUPING SETS ({grouping}, ())",
+                params + where_params,
+            )
+            rows = cursor.fetchall()
+        else:  # SQLite has no GROUPING SETS: one GROUP BY per set, the same rows
+            rows = []
+            for index, name in [*enumerate(sets), (None, None)]:
+                bits = ((1 << width) - 1) & ~(1 << (width - 1 - index)) if name else (1 << width) - 1
+                columns_out = ", ".join(name if other == name else "NULL" for other in sets)
+                group = f" GROUP BY {name}" if name else ""
+                cursor.execute(
+                    f"SELECT {bits}, {columns_out}, SUM(amount), SUM(quantity) "
+                    f"FROM ({source}) AS s{where}{group}",
+                    params + where_params,
+                )
+                rows += cursor.fetchall()
     groups = {name: [] for name in sets}
     total = (Decimal("0"), 0)
-    width = len(sets)
     for bits, *values in rows:
-        amount, quantity = values[width] or Decimal("0"), values[width + 1] or 0
+        amount, quantity = _money(values[width]), values[width + 1] or 0
         if bits == (1 << width) - 1:
             total = (amount, int(quantity))
             continue
         for index, name in enumerate(sets):
             if not bits >> (width - 1 - index) & 1:
                 if amount > 0:
-                    groups[name].append((values[index], amount))
+                    value = _date(values[index]) if name == "month" else values[index]
+                    groups[name].append((value, amount))
                 break
     return groups, total
 
@@ -220,7 +248,8 @@ def public_headline(*, since: datetime.date | None, until: datetime.date) -> dic
     For the public block: whole figures only, nothing about buyers. Reads the monthly roll-up from
     the month of ``since``, so ``since`` should be a month's first day.
     """
-    where, params = ("WHERE month >= %s", [since]) if since else ("", [])
+    where, params = ("WHERE month >= %s", [_param(since, _pg())]) if since else ("", [])
+    declarations = SupplierHouseholdDeclaration._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
@@ -228,16 +257,15 @@ def public_headline(*, since: datetime.date | None, until: datetime.date) -> dic
             SELECT (SELECT COALESCE(SUM(amount), 0) FROM s),
                    (SELECT COUNT(DISTINCT supplier_id) FROM s),
                    (SELECT COUNT(DISTINCT product_id) FROM s),
-                   (SELECT COALESCE(SUM(households), 0) FROM (
-                        SELECT DISTINCT ON (supplier_id) households
-                        FROM {SupplierHouseholdDeclaration._meta.db_table}
-                        WHERE supplier_id IN (SELECT supplier_id FROM s) AND year <= %s
-                        ORDER BY supplier_id, year DESC) AS latest)
+                   (SELECT COALESCE(SUM(h.households), 0) FROM {declarations} h
+                    WHERE h.supplier_id IN (SELECT supplier_id FROM s)
+                      AND h.year = (SELECT MAX(h2.year) FROM {declarations} h2
+                                    WHERE h2.supplier_id = h.supplier_id AND h2.year <= %s))
             """,
             params + [until.year],
         )
         sales, suppliers, products, households = cursor.fetchone()
-    return {"sales": sales, "suppliers": suppliers, "products": products, "households": households}
+    return {"sales": _money(sales), "suppliers": suppliers, "products": products, "households": households}
 
 
 def _months_filled(filters: Filters, amounts: dict):
@@ -252,13 +280,11 @@ def households_reached(supplier_ids, year: int) -> int:
     """Households of the suppliers reached: each one's latest declaration up to ``year``, once."""
     if not supplier_ids:
         return 0
-    latest = (
-        SupplierHouseholdDeclaration.objects.filter(supplier_id__in=supplier_ids, year__lte=year)
-        .order_by("supplier_id", "-year")
-        .distinct("supplier_id")
-        .values_list("households", flat=True)
-    )
-    return sum(latest)
+    latest = {}
+    declared = SupplierHouseholdDeclaration.objects.filter(supplier_id__in=supplier_ids, year__lte=year)
+    for supplier_id, households in declared.order_by("year").values_list("supplier_id", "households"):
+        latest[supplier_id] = households  # later years overwrite earlier ones
+    return sum(latest.values())
 
 
 def targets_for(first_year: int, last_year: int) -> dict | None:
