@@ -10,7 +10,7 @@
     var options = {
       months: {
         tooltip: { trigger: "axis" },
-        grid: { left: 60, right: 10, top: 20, bottom: 40 },
+        grid: { left: 60, right: 10, top: 30, bottom: 40 },
         xAxis: { type: "category", data: data.months },
         yAxis: { type: "value", name: data.salesLabel },
         series: [{ type: "bar", data: data.monthAmounts, itemStyle: { color: "#2f7d3b" } }]
@@ -22,7 +22,7 @@
       suppliers: {
         tooltip: { trigger: "axis" },
         grid: { left: 100, right: 10, top: 10, bottom: 20 },
-        xAxis: { type: "value" },
+        xAxis: { type: "value", splitNumber: 2 },
         yAxis: { type: "category", inverse: true, data: data.suppliers.map(function (s) { return s.name; }) },
         series: [{ type: "bar", data: data.suppliers.map(function (s) { return s.value; }), itemStyle: { color: "#5a9a44" } }]
       }
