@@ -530,6 +530,12 @@ class LatestBatchesBlock(LiveShopDataBlock):
         preview_value = {"heading": "最新批次", "brand": "房县香菇", "limit": 5}
 
 
+def _impact_figures_block():
+    from impact.blocks import ImpactFiguresBlock  # impact reporting's public figures (issue 14)
+
+    return ImpactFiguresBlock()
+
+
 class BodyBlock(blocks.StreamBlock):
     """Everything a page body can hold."""
 
@@ -544,3 +550,4 @@ class BodyBlock(blocks.StreamBlock):
     supplier_card = SupplierCardBlock()
     bases_map = BasesMapBlock()
     latest_batches = LatestBatchesBlock()
+    impact_figures = _impact_figures_block()

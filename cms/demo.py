@@ -624,6 +624,8 @@ def seed(command) -> None:
                     PLAN,
                     "专栏4 推动乡村振兴",
                 ),
+                # Live figures of the green channel (impact reporting, issue 14).
+                _block("impact_figures", {"heading": "京堰消费帮扶成效", "period": "year"}),
                 *(
                     [product_grid(heading_="茶叶新品", category=categories["tea"], limit=4, show_more=True)]
                     if categories["tea"]

@@ -133,4 +133,16 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "channels.tasks.documents_sweep_task",
         "schedule": crontab(minute="3-59/5"),
     },
+    # --- Impact reporting (impact/rollup.py) ---
+    # Every minute: days marked dirty by order changes (paid, delivered on account, refunded,
+    # cancelled) are re-aggregated; normally a refresh queued after each commit already did it.
+    "impact-dirty-days-refresh": {
+        "task": "impact.tasks.dirty_days_refresh_task",
+        "schedule": crontab(minute="*"),
+    },
+    # Every night at 02:40: every roll-up rebuilt from the orders, from scratch.
+    "impact-rollups-rebuild": {
+        "task": "impact.tasks.rollups_rebuild_task",
+        "schedule": crontab(hour=2, minute=40),
+    },
 }

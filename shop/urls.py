@@ -34,6 +34,8 @@ urlpatterns = [
     path("shop/portal/", include("suppliers.urls_portal")),
     path("shop/dashboard/suppliers/", include("suppliers.urls_staff")),
     path("shop/dashboard/recalls/", include("traceability.urls_staff")),
+    path("shop/dashboard/impact/", include("impact.urls")),
+    path("shop/portal/impact/", include("impact.urls_portal")),
     path("shop/dashboard/files/<path:name>", core_views.private_file, name="private-file"),
     path("payments/", include("shop.payment.urls")),
     path("api/v1/", traceability_api.urls),

@@ -144,6 +144,7 @@ LOCAL_APPS = [
     "traceability",
     "channels",
     "cms",
+    "impact",
 ]
 INSTALLED_APPS = DJANGO_APPS + OSCAR_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -387,6 +388,15 @@ OSCAR_DASHBOARD_NAVIGATION.append(
         "icon": "fas fa-exclamation-triangle",
         "url_name": "recall:list",
         "access_fn": _can_recall,
+    }
+)
+# Impact reporting (impact/), at /shop/dashboard/impact/.
+OSCAR_DASHBOARD_NAVIGATION.append(
+    {
+        "label": _("Impact"),
+        "icon": "fas fa-chart-line",
+        "url_name": "impact:dashboard",
+        "access_fn": _staff_only,
     }
 )
 # Card payments (shop/payment/dashboard) sit under Fulfilment, after Orders.

@@ -15,7 +15,8 @@ from django.db import transaction
 # Lower rooms first: each may rely on what the ones before it created. core.demo_accounts needs the
 # catalogue's partners; suppliers.demo links the demo cooperative user to its supplier; the CMS pages
 # show products, suppliers and batches, so they come last; traceability.demo needs the suppliers' bases;
-# channels.demo binds demo accounts to organisations and prices catalogue products.
+# channels.demo binds demo accounts to organisations and prices catalogue products; impact.demo sells a
+# year of the suppliers' products (paid orders) and builds the roll-ups the home page's figures read.
 DEMO_MODULES = [
     "catalogue.demo",
     "core.demo_accounts",
@@ -24,6 +25,7 @@ DEMO_MODULES = [
     "channels.demo",
     "channels.demo_quotes",  # issue 13, part 3: a quote in each state (needs channels.demo)
     "channels.demo.accounts",  # orders on account, a statement, an overdue account (issue 13, part 5)
+    "impact.demo",
     "cms.demo",
 ]
 SEED_MARKER_KEY = "demo_seeded"
