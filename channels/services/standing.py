@@ -7,7 +7,8 @@ Exactly once: the day's ``StandingRun`` row is unique per schedule and day and i
 transaction that places the order, so a second run of the job (even a concurrent one) finds it and
 places nothing. The order goes through the shop's ``OrderCreator`` (stock records locked, batches
 allocated, ``shop.order.utils``), priced by the organisation's terms as a member's basket would be,
-and paid by ``CHANNELS_STANDING_PAYMENT_METHOD``.
+and paid on account when the organisation buys on account, else by
+``CHANNELS_STANDING_PAYMENT_METHOD``.
 
 What can stop a day:
 
@@ -393,7 +394,6 @@ def _placing_user(standing: StandingOrder, context: _Context):
 
 def _place(*, standing: StandingOrder, day: datetime.date, context: _Context) -> OrganisationOrder:
     """Inside the caller's savepoint: the order, its organisation link, delivery and delivery lines."""
-    from shop.checkout.payment_methods import registry
     from shop.order.services import order_confirmation_record
     from shop.partner.strategy import Selector
 
@@ -418,7 +418,7 @@ def _place(*, standing: StandingOrder, day: datetime.date, context: _Context) ->
     ]
     if problems:
         raise StandingRefused(" ".join(problems))
-    method = registry.get(settings.CHANNELS_STANDING_PAYMENT_METHOD)
+    method = _payment_method(standing.organisation)
     if method is None:
         raise StandingRefused(_("The payment method for standing deliveries is not configured."))
 
@@ -460,6 +460,18 @@ def _place(*, standing: StandingOrder, day: datetime.date, context: _Context) ->
         [DeliveryLine(delivery=delivery, line=line) for line in order.lines.all()]
     )
     return link
+
+
+def _payment_method(organisation):
+    """On account (月结) for an organisation on those terms, its credit checked under its lock as
+    for any order on account (a day that does not fit is refused, saying so); otherwise
+    ``CHANNELS_STANDING_PAYMENT_METHOD`` (bank transfer by default)."""
+    from channels.models import Organisation
+    from shop.checkout.payment_methods import registry
+
+    if organisation.payment_mode == Organisation.PaymentMode.ON_ACCOUNT and registry.get("on-account"):
+        return registry.get("on-account")
+    return registry.get(settings.CHANNELS_STANDING_PAYMENT_METHOD)
 
 
 def _fill(basket, lines, infos) -> None:

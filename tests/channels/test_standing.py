@@ -123,6 +123,36 @@ def test_the_payment_method_is_a_setting(world, settings):
     assert Order.objects.get().sources.get().source_type.code == "cash-on-delivery"
 
 
+def test_an_organisation_on_account_gets_its_standing_deliveries_on_account_within_its_credit(world):
+    from channels.models import Invoice, Organisation
+
+    world.school.payment_mode = Organisation.PaymentMode.ON_ACCOUNT
+    world.school.credit_limit = Decimal("1000.00")
+    world.school.net_days = 30
+    world.school.save()
+    first = timezone.localdate() + datetime.timedelta(days=1)
+    world.schedule(day=first)
+
+    service.standing_orders_place()
+
+    order = Order.objects.get()
+    assert order.sources.get().source_type.code == "on-account"
+    invoice = Invoice.objects.get(order_id=order.pk)
+    assert invoice.organisation == world.school and invoice.amount == order.total_incl_tax
+
+    # The credit used up: the next day is refused, saying why, and nothing more is placed.
+    world.school.credit_limit = order.total_incl_tax
+    world.school.save()
+    next_day = first + datetime.timedelta(days=1)
+    world.schedule(day=next_day)
+
+    service.standing_orders_place()
+
+    refused = StandingRun.objects.get(date=next_day)
+    assert refused.status == StandingRun.Status.REFUSED and refused.message
+    assert Order.objects.count() == 1
+
+
 def test_days_beyond_the_lead_are_not_ordered_yet(world):
     world.schedule(day=timezone.localdate() + datetime.timedelta(days=3))
     assert service.standing_orders_place() == {}
