@@ -73,10 +73,13 @@ def test_a_pool_process_killed_mid_task_has_its_task_run_again_at_once(tmp_path)
     redis.start()
     marks = tmp_path / "marks"
     env = {**os.environ, "REDIS_URL": redis.url, "DJANGO_SETTINGS_MODULE": "shop.settings.test"}
+    # The worker's output goes to a file, not a pipe nobody reads (a full pipe would block the
+    # worker), and is shown when the test fails.
+    log = (tmp_path / "worker.log").open("w")
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "shop", "worker", "--pool", "prefork", "--concurrency", "1",
          "-I", "tests.resilience.worker_tasks", "--without-mingle", "--without-gossip", "-l", "warning"],
-        cwd=settings.BASE_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     saved = (celery_app.conf.broker_url, celery_app.conf.task_always_eager)
     celery_app.conf.broker_url = redis.url
@@ -84,7 +87,14 @@ def test_a_pool_process_killed_mid_task_has_its_task_run_again_at_once(tmp_path)
     celery_app._after_fork()
     try:
         celery_app.send_task("tests.resilience.worker_tasks.mark_then_sleep", args=[str(marks), 60])
-        wait_for(lambda: marks.exists() and marks.read_text().count("\n") == 1, 90, "the task to start")
+        started = lambda: marks.exists() and marks.read_text().count("\n") == 1  # noqa: E731
+        try:
+            wait_for(started, 120, "the task to start")
+        except AssertionError as error:
+            log.flush()
+            raise AssertionError(
+                f"{error}; the worker said:\n{(tmp_path / 'worker.log').read_text()[-3000:]}"
+            )
         first_pid = int(marks.read_text().split()[0])
 
         os.kill(first_pid, signal.SIGKILL)  # the OOM killer, mid-task
@@ -102,5 +112,6 @@ def test_a_pool_process_killed_mid_task_has_its_task_run_again_at_once(tmp_path)
             worker.kill()
             worker.wait(timeout=10)
         redis.stop()
+        log.close()
         celery_app.conf.broker_url, celery_app.conf.task_always_eager = saved
         celery_app._after_fork()

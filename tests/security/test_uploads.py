@@ -30,6 +30,8 @@ PRIVATE_FIELDS = {
     # Statements of account (issue 13, part 5): served only to the organisation and its managers.
     "channels.Statement.pdf",
     "channels.Statement.xlsx",
+    # Delivery notes, receiving packets, purchase ledgers (issue 13, part 7): the organisation's only.
+    "channels.GeneratedDocument.file",
 }
 LYING_NAMES = ["x.html", "x.shtml", "x.svg", "x.pdf.html", "x.htm", "x.js", "x", "x.php.png"]
 pytestmark = pytest.mark.django_db

@@ -6,11 +6,14 @@ also define ``report(command)``: those run after every module has seeded (and on
 there is nothing to do), so what a developer needs to read (the demo accounts) comes last.
 """
 
+import contextlib
 import importlib
+import logging
 import time
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 
 # Lower rooms first: each may rely on what the ones before it created. core.demo_accounts needs the
 # catalogue's partners; suppliers.demo links the demo cooperative user to its supplier; the CMS pages
@@ -31,6 +34,20 @@ DEMO_MODULES = [
 SEED_MARKER_KEY = "demo_seeded"
 
 
+@contextlib.contextmanager
+def _quietly():
+    """Seeding places demo orders: their e-mails go nowhere (not to the console of `make run`) and
+    the hundreds of tasks run in-process on the way are not each logged."""
+    trace = logging.getLogger("celery.app.trace")
+    level = trace.level
+    trace.setLevel(logging.WARNING)
+    try:
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            yield
+    finally:
+        trace.setLevel(level)
+
+
 class Command(BaseCommand):
     help = "Create (or bring up to date) the demo data. Safe to run again."
 
@@ -48,10 +65,11 @@ class Command(BaseCommand):
             self._report(modules)
             return
         started = time.monotonic()
-        for module in modules:
-            self.stdout.write(self.style.MIGRATE_HEADING(f"Seeding {module.__name__} …"))
-            with transaction.atomic():
-                module.seed(self)
+        with _quietly():
+            for module in modules:
+                self.stdout.write(self.style.MIGRATE_HEADING(f"Seeding {module.__name__} …"))
+                with transaction.atomic():
+                    module.seed(self)
         SiteFlag.objects.get_or_create(key=SEED_MARKER_KEY, defaults={"value": "1"})
         self.stdout.write(self.style.SUCCESS(f"Demo data ready in {time.monotonic() - started:.1f} s."))
         self._report(modules)
