@@ -38,6 +38,15 @@ class SupplierHouseholdDeclaration(models.Model):
     def __str__(self):
         return f"{self.supplier_id} · {self.year}: {self.households}"
 
+    def clean(self):
+        from django.core.exceptions import ValidationError
+        from django.utils import timezone
+
+        if self.year and self.year > timezone.localdate().year:
+            raise ValidationError({"year": _("A declaration cannot be made for a year still to come.")})
+        if self.year and self.year < 2016:
+            raise ValidationError({"year": _("Declarations start with the 2016–2020 plan.")})
+
 
 class YearTarget(models.Model):
     """What the platform aims at in one calendar year; the 2016–2020 plan figures are the baseline."""

@@ -147,3 +147,28 @@ def test_every_period_length_reads_consistent_figures(staff, built):
     ]
     assert a.sales == b.sales == Decimal("420.00")
     assert datetime.date(2026, 3, 1) == a.by_month[0][0]
+
+
+def test_the_channel_desk_links_each_of_the_managers_channels_to_its_figures(client, db):
+    client.force_login(channel_manager("school"))
+
+    page = client.get(reverse("channels:desk")).content.decode()
+
+    assert reverse("impact:channel", args=["school"]) in page
+    assert reverse("impact:channel", args=["supermarket"]) not in page
+
+
+def test_staff_record_household_declarations_in_the_admin_never_for_a_year_to_come(client, db):
+    from django.core.exceptions import ValidationError
+
+    from impact.models import SupplierHouseholdDeclaration
+    from tests.factories.suppliers import SupplierFactory
+
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    assert client.get("/django-admin/impact/supplierhouseholddeclaration/").status_code == 200
+    supplier = SupplierFactory()
+    next_year = timezone.localdate().year + 1
+    with pytest.raises(ValidationError) as refused:
+        SupplierHouseholdDeclaration(supplier=supplier, year=next_year, households=10).full_clean()
+    assert "year" in refused.value.message_dict
+    SupplierHouseholdDeclaration(supplier=supplier, year=next_year - 1, households=10).full_clean()
