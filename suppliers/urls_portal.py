@@ -32,5 +32,6 @@ urlpatterns = [
     path("stock/<int:pk>/", portal.StockUpdateView.as_view(), name="stock-update"),
     path("orders/", portal.OrderListView.as_view(), name="orders"),
     path("orders/<str:number>/", portal.OrderDetailView.as_view(), name="order"),
+    path("orders/<str:number>/ship/", portal.OrderShipView.as_view(), name="order-ship"),
     path("sales/", portal.SalesView.as_view(), name="sales"),
 ]

@@ -18,3 +18,22 @@ class LogoutView(views.LogoutView):
     def post(self, request, *args, **kwargs):
         """Sign out, drop Oscar's cookies and go to the shop's home page (Oscar's own ``get``)."""
         return super().get(request, *args, **kwargs)
+
+
+class OrderHistoryView(views.OrderHistoryView):
+    """The buyer's orders as cards (status, first products, parcel, total, one-tap re-order): each
+    page reads its orders' lines and parcels in two queries, not two per order."""
+
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related("lines", "shipments")
+
+
+class OrderDetailView(views.OrderDetailView):
+    """Oscar's order page, with the order's timeline: placed, paid, each parcel, delivered."""
+
+    def get_context_data(self, **kwargs):
+        from shop.order.services import order_timeline
+
+        context = super().get_context_data(**kwargs)
+        context["timeline"] = order_timeline(context["order"])
+        return context

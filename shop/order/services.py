@@ -178,3 +178,86 @@ def order_confirmation_send(*, order_id: int) -> bool:
             context["status_url"] = status_path  # Oscar's templates test this flag
         OrderDispatcher(logger=logger).send_order_placed_email_for_user(order, context)
     return order.communication_events.filter(event_type=event_type).exists()
+
+
+# --- Shipping and the order's timeline (issue 15, part 6) -------------------------------------------
+
+#: Statuses from which an order may be marked shipped (paid, or to be paid on delivery or on account).
+SHIPPABLE = (statuses.PAID, statuses.AWAITING_SHIPMENT, statuses.SHIPPED)
+
+
+class ShipmentRefused(Exception):
+    """The order cannot be shipped now; the message says why."""
+
+
+@transaction.atomic
+def shipment_record(*, order: Order, carrier: str, tracking_number: str = "", user=None, supplier=None):
+    """Record a parcel sent for ``order`` and mark the order "Shipped" (the first parcel does).
+
+    Refused, writing nothing, for an order not yet paid (unless paid on delivery or on account),
+    cancelled or complete; a carrier other than our own delivery needs a tracking number.
+    """
+    Shipment = get_model("order", "Shipment")
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    if order.status not in SHIPPABLE:
+        raise ShipmentRefused(
+            gettext("Order %(number)s cannot be shipped while it is “%(status)s”.")
+            % {"number": order.number, "status": statuses.status_label(order.status)}
+        )
+    tracking_number = (tracking_number or "").strip()
+    if carrier not in Shipment.Carrier.values:
+        raise ShipmentRefused(gettext("Choose the carrier from the list."))
+    if carrier != Shipment.Carrier.OWN and not tracking_number:
+        raise ShipmentRefused(gettext("Enter the carrier's tracking number."))
+    shipment = Shipment.objects.create(
+        order=order, carrier=carrier, tracking_number=tracking_number, recorded_by=user, supplier=supplier
+    )
+    if order.status != statuses.SHIPPED:
+        order.set_status(statuses.SHIPPED)
+    return shipment
+
+
+def order_timeline(order: Order) -> list[dict]:
+    """The steps of an order as the buyer follows it: placed, paid, each parcel shipped (carrier and
+    tracking number), complete, or cancelled; each with its time, the ones still ahead not done.
+
+    Reads the order's status changes and shipments (two queries, or none when prefetched)."""
+    changes = {}
+    for change in order.status_changes.all():
+        changes.setdefault(change.new_status, change.date_created)
+    shipments = list(order.shipments.all())
+    steps = [{"label": gettext("Order placed"), "when": order.date_placed, "done": True, "detail": ""}]
+    if order.status == statuses.CANCELLED:
+        steps.append(
+            {
+                "label": gettext("Cancelled"),
+                "when": changes.get(statuses.CANCELLED),
+                "done": True,
+                "detail": "",
+            }
+        )
+        return steps
+    paid_at = changes.get(statuses.PAID)
+    if paid_at or order.status == statuses.PENDING_PAYMENT:  # (paid on delivery: no such step)
+        steps.append(
+            {"label": gettext("Payment received"), "when": paid_at, "done": bool(paid_at), "detail": ""}
+        )
+    if shipments:
+        for shipment in shipments:
+            detail = shipment.get_carrier_display()
+            if shipment.tracking_number:
+                detail = f"{detail} {shipment.tracking_number}"
+            steps.append(
+                {"label": gettext("Shipped"), "when": shipment.shipped_at, "done": True, "detail": detail}
+            )
+    else:
+        steps.append({"label": gettext("Shipped"), "when": None, "done": False, "detail": ""})
+    steps.append(
+        {
+            "label": gettext("Delivered"),
+            "when": changes.get(statuses.COMPLETE),
+            "done": order.status == statuses.COMPLETE,
+            "detail": "",
+        }
+    )
+    return steps

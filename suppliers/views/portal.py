@@ -375,10 +375,48 @@ class OrderDetailView(PortalMixin, TemplateView):
     template_name = "suppliers/portal/order_detail.html"
 
     def get_context_data(self, **kwargs):
+        from oscar.core.loading import get_model
+
+        from shop.order.services import SHIPPABLE
+
         order = get_object_or_404(
             selectors.portal_orders(supplier=self.supplier), number=self.kwargs["number"]
         )
-        return super().get_context_data(order=order, **kwargs)
+        Shipment = get_model("order", "Shipment")
+        return super().get_context_data(
+            order=order,
+            shipments=Shipment.objects.filter(order=order, supplier=self.supplier),
+            may_ship=order.status in SHIPPABLE,
+            carriers=Shipment.Carrier.choices,
+            **kwargs,
+        )
+
+
+class OrderShipView(PortalMixin, View):
+    """POST: the cooperative records the parcel it sent for this order (carrier, tracking number);
+    the buyer sees it on the order's timeline. Only orders holding this supplier's lines (404)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        from shop.order.services import ShipmentRefused, shipment_record
+
+        order = get_object_or_404(
+            selectors.portal_orders(supplier=self.supplier), number=self.kwargs["number"]
+        )
+        try:
+            shipment_record(
+                order=order,
+                carrier=request.POST.get("carrier", ""),
+                tracking_number=request.POST.get("tracking_number", "")[:40],
+                user=request.user,
+                supplier=self.supplier,
+            )
+        except ShipmentRefused as refusal:
+            messages.error(request, str(refusal))
+        else:
+            messages.success(request, _("Shipment recorded; the buyer can follow it now."))
+        return redirect("portal:order", number=order.number)
 
 
 class SalesView(PortalMixin, TemplateView):

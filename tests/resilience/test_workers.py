@@ -73,6 +73,9 @@ def test_a_pool_process_killed_mid_task_has_its_task_run_again_at_once(tmp_path)
     redis.start()
     marks = tmp_path / "marks"
     env = {**os.environ, "REDIS_URL": redis.url, "DJANGO_SETTINGS_MODULE": "shop.settings.test"}
+    # Under pytest-xdist the test settings give each worker its own Redis database; the Celery worker
+    # must listen where this test sends, on the private server's own database.
+    env.pop("PYTEST_XDIST_WORKER", None)
     # The worker's output goes to a file, not a pipe nobody reads (a full pipe would block the
     # worker), and is shown when the test fails.
     log = (tmp_path / "worker.log").open("w")
