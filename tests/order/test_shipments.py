@@ -128,3 +128,22 @@ def test_the_basket_says_how_much_more_for_free_delivery(client, coop, settings)
     page = client.get(reverse("basket:summary")).content.decode()
 
     assert "免运费" in page and "还差" in page
+
+
+def test_staff_enter_a_parcel_in_the_admin_and_the_order_turns_shipped(client, buyer_order):
+    _, order = buyer_order
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+
+    response = client.post(
+        "/django-admin/order/shipment/add/",
+        {"order": order.pk, "carrier": "ems", "tracking_number": "EMS42", "supplier": ""},
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    order.refresh_from_db()
+    assert order.status == statuses.SHIPPED
+    assert Shipment.objects.get().tracking_number == "EMS42"
+    missing = client.post(
+        "/django-admin/order/shipment/add/", {"order": order.pk, "carrier": "sf", "tracking_number": ""}
+    )
+    assert missing.status_code == 200 and Shipment.objects.count() == 1
