@@ -147,3 +147,13 @@ def test_staff_enter_a_parcel_in_the_admin_and_the_order_turns_shipped(client, b
         "/django-admin/order/shipment/add/", {"order": order.pk, "carrier": "sf", "tracking_number": ""}
     )
     assert missing.status_code == 200 and Shipment.objects.count() == 1
+
+
+def test_the_portal_names_order_statuses_in_chinese(client, coop, buyer_order):
+    _, order = buyer_order
+    client.force_login(portal_user_for(coop))
+
+    pages = [reverse("portal:home"), reverse("portal:orders"), reverse("portal:order", args=[order.number])]
+    for url in pages:
+        page = client.get(url).content.decode()
+        assert "已付款" in page and ">Paid<" not in page, url
