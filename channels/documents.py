@@ -37,6 +37,7 @@ from channels.models import Delivery, DeliveryLine, GeneratedDocument, Membershi
 from channels.permissions import desk_channels
 from core import pdf
 from core.queue import queue_now
+from core.sheets import defuse
 from core.uploads import GeneratedFile
 
 logger = logging.getLogger(__name__)
@@ -484,7 +485,7 @@ def purchase_ledger_xlsx(document, progress) -> tuple[bytes, str]:
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append(row)
+        sheet.append([defuse(cell) for cell in row])  # titles, lots, PO numbers: typed by others
     for column in ("A", "I", "J"):
         for cell in sheet[column][2:]:
             cell.number_format = "yyyy-mm-dd"

@@ -7,7 +7,7 @@ month). The page renders it live; the PDF (``core.pdf``) and XLSX are made in Ce
 (``statement_request`` → ``statement_generate``) and kept on a ``Statement`` row, since a long month
 is slow to draw. Beat makes last month's for every organisation on account on the 1st.
 
-Exports put every text cell through ``traceability.recall.defuse`` so no cell runs as a formula.
+Exports put every text cell through ``core.sheets.defuse`` so no cell runs as a formula.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from channels.models import FapiaoRequest, Invoice, InvoicePayment, Organisation, Statement
 from core import pdf
 from core.queue import queue_now
-from traceability.recall import defuse
+from core.sheets import defuse
 
 logger = logging.getLogger(__name__)
 ZERO = Decimal("0.00")

@@ -1201,3 +1201,20 @@ if __name__ == "__main__":  # pragma: no cover
     from core.sheets import _child_main as child_main
 
     child_main(sys.argv[1:])
+
+
+# --- Writing sheets ----------------------------------------------------------------------------------
+#: A cell starting with one of these is read as a formula by spreadsheet programs (CSV/DDE injection),
+#: full-width forms included (some spreadsheet programs fold them to ASCII); so is one starting with
+#: white space (tab, CR, space, the ideographic space), which they may strip before reading a formula.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def defuse(value):
+    """A text cell that a spreadsheet would run as a formula gets a leading apostrophe; numbers stay.
+
+    Every sheet the platform writes with text someone else typed (product and supplier names, lot
+    codes, PO numbers, notes) puts each cell through this."""
+    if isinstance(value, str) and value and (value.startswith(FORMULA_PREFIXES) or value[0].isspace()):
+        return "'" + value
+    return value

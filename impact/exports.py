@@ -1,10 +1,14 @@
-"""XLSX of an impact view: the filters used, the headline figures and every table, one workbook."""
+"""XLSX of an impact view: the filters used, the headline figures and every table, one workbook.
+
+Names in the tables are the suppliers' own, so every text cell goes through ``core.sheets.defuse``."""
 
 import io
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
+
+from core.sheets import defuse
 
 TABLES = [
     ("months", _("By month")),
@@ -29,7 +33,7 @@ def workbook_bytes(*, title: str, filter_rows, data: dict) -> bytes:
     sheet.append([_("Filters")])
     sheet.cell(row=sheet.max_row, column=1).font = bold
     for label, value in filter_rows:
-        sheet.append([str(label), str(value)])
+        sheet.append([defuse(str(label)), defuse(str(value))])
     sheet.append([])
     sheet.append([_("Figure"), _("Value"), _("Target"), _("Progress (%)")])
     for cell in sheet[sheet.max_row]:
@@ -47,7 +51,7 @@ def workbook_bytes(*, title: str, filter_rows, data: dict) -> bytes:
         for cell in table[1]:
             cell.font = bold
         for label, amount, percent in rows:
-            table.append([str(label), amount, percent])
+            table.append([defuse(str(label)), amount, percent])  # supplier and product names
         table.column_dimensions["A"].width = 30
     buffer = io.BytesIO()
     book.save(buffer)

@@ -44,6 +44,7 @@ from django.utils.translation import gettext_lazy
 from oscar.core.loading import get_model
 
 from core.outbox import outbox_add_many, outbox_key, sms_message
+from core.sheets import defuse  # noqa: F401  (recalls.defuse: tests and callers read it here too)
 from shop.order import statuses as order_statuses
 from shop.order.services import UNBILL_ADJUSTED, UNBILL_CANCELLED, order_lines_unbill
 from traceability.models import (
@@ -326,19 +327,6 @@ def recall_summary(recall: Recall) -> dict:
 
 
 # --- Export ------------------------------------------------------------------------------------------
-#: A cell starting with one of these is read as a formula by spreadsheet programs (CSV/DDE injection),
-#: full-width forms included (some spreadsheet programs fold them to ASCII); so is one starting with
-#: white space (tab, CR, space, the ideographic space), which they may strip before reading a formula.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-
-
-def defuse(value):
-    """A text cell that a spreadsheet would run as a formula gets a leading apostrophe; numbers stay."""
-    if isinstance(value, str) and value and (value.startswith(FORMULA_PREFIXES) or value[0].isspace()):
-        return "'" + value
-    return value
-
-
 def _header() -> list[str]:
     return [str(column.label) for column in COLUMNS]
 

@@ -560,3 +560,16 @@ def test_a_read_taking_longer_than_allowed_is_stopped_with_a_message():
         sheet_read_bounded(files.xlsx(rows=[["h"], [1]]), seconds=0.01)
 
     assert caught.value.code == "too_slow"
+
+
+def test_sheets_we_write_defuse_text_that_a_spreadsheet_would_run():
+    from core.sheets import defuse
+
+    assert [defuse(v) for v in ["=1+1", "＋1", " @x", "房县香菇", 12, None]] == [
+        "'=1+1",
+        "'＋1",
+        "' @x",
+        "房县香菇",
+        12,
+        None,
+    ]
