@@ -26,6 +26,7 @@ from django.utils.translation import pgettext_lazy
 from oscar.core.loading import get_model
 
 from channels.sheets import SheetRow
+from core.sheets import defuse
 
 Product = get_model("catalogue", "Product")
 StockRecord = get_model("partner", "StockRecord")
@@ -474,7 +475,7 @@ def export_csv(price_list) -> bytes:
     for row in rows:
         writer.writerow(
             [
-                "" if value is None else (value.isoformat() if hasattr(value, "isoformat") else value)
+                "" if value is None else (value.isoformat() if hasattr(value, "isoformat") else defuse(value))
                 for value in row
             ]
         )
@@ -489,7 +490,7 @@ def export_xlsx(price_list) -> bytes:
     sheet = workbook.create_sheet(str(price_list)[:31].replace("/", "-") or "prices")
     sheet.append(header)
     for row in rows:
-        sheet.append([float(value) if isinstance(value, Decimal) else value for value in row])
+        sheet.append([float(value) if isinstance(value, Decimal) else defuse(value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
