@@ -90,7 +90,7 @@ class StaffImpactView(ImpactPageMixin, TemplateView):
 class ManagerImpactView(ImpactPageMixin, TemplateView):
     """A channel manager's figures for one of their channels; any other channel is refused."""
 
-    template_name = "impact/dashboard.html"
+    template_name = "impact/channel.html"
     export_name = "impact-channel"
 
     def dispatch(self, request, *args, **kwargs):

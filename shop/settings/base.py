@@ -97,8 +97,8 @@ OSCAR_APPS = [
     "oscar.apps.wishlists.apps.WishlistsConfig",
     "shop.dashboard.apps.DashboardConfig",
     "oscar.apps.dashboard.reports.apps.ReportsDashboardConfig",
-    "oscar.apps.dashboard.users.apps.UsersDashboardConfig",
-    "oscar.apps.dashboard.orders.apps.OrdersDashboardConfig",
+    "shop.dashboard.users.apps.UsersDashboardConfig",
+    "shop.dashboard.orders.apps.OrdersDashboardConfig",
     "shop.dashboard.catalogue.apps.CatalogueDashboardConfig",
     "oscar.apps.dashboard.offers.apps.OffersDashboardConfig",
     "oscar.apps.dashboard.partners.apps.PartnersDashboardConfig",
@@ -171,8 +171,15 @@ TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
-        "APP_DIRS": True,
         "OPTIONS": {
+            # Oscar's templates get their hard-coded English words translated (core.template_loaders);
+            # the cached loader keeps each compiled template, as APP_DIRS would.
+            "loaders": [
+                (
+                    "django.template.loaders.cached.Loader",
+                    ["django.template.loaders.filesystem.Loader", "core.template_loaders.Loader"],
+                )
+            ],
             "context_processors": [
                 "django.template.context_processors.debug",
                 "django.template.context_processors.request",

@@ -1,12 +1,16 @@
 """The dashboard's product table, with where each product comes from and under which brand."""
 
 from django.utils.translation import gettext_lazy as _
-from django_tables2 import A, Column
+from django_tables2 import A, Column, TemplateColumn
 from oscar.apps.dashboard.catalogue import tables as oscar_tables
 from oscar.apps.dashboard.catalogue.tables import *  # noqa: F403
 
 
 class ProductTable(oscar_tables.ProductTable):
+    # Oscar's checkbox columns offer a sort link, and sorting by them was a server error.
+    checkbox = TemplateColumn(
+        verbose_name="", template_name="oscar/dashboard/catalogue/product_row_checkbox.html", orderable=False
+    )
     origin_county = Column(
         verbose_name=_("Origin county"),
         accessor=A("get_origin_county_display"),
@@ -31,3 +35,9 @@ class ProductTable(oscar_tables.ProductTable):
             "date_updated",
             "actions",
         )
+
+
+class CategoryTable(oscar_tables.CategoryTable):
+    checkbox = TemplateColumn(
+        verbose_name="", template_name="oscar/dashboard/catalogue/category_row_checkbox.html", orderable=False
+    )

@@ -1,0 +1,110 @@
+"""Oscar's templates, with the few words they hard-code put through translation.
+
+django-oscar 4.2's templates write some words as fixed English: the screen-reader labels
+``aria-label="breadcrumb"``, ``"Toggle navigation"`` and ``"Close"`` (in about ninety templates),
+and order statuses as stored (``{{ order.status }}``, which is "Awaiting shipment" here, see
+``shop.order.statuses``). Copying ninety templates to change a word would freeze them at 4.2;
+instead this loader edits the source of Oscar's own templates as they are loaded (once: the cached
+loader keeps the compiled result), with the substitutions listed below.
+
+Each substitution is exact text; ``tests/core/test_template_patches.py`` checks that every one
+still finds its text in the installed Oscar, so an upgrade that changes a template fails a test
+instead of quietly showing English again. Our own templates are written right at the source and
+are never edited here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import oscar
+from django.template.loaders.app_directories import Loader as AppDirectoriesLoader
+
+OSCAR_TEMPLATES = Path(oscar.__file__).resolve().parent / "templates"
+
+_LOAD = "{% load i18n order_display_tags %}"
+
+
+def _aria(label: str) -> tuple[str, str]:
+    # {% load %} inside a tag's attribute list renders nothing and works in blocks of child
+    # templates too (it acts on the parser), so no context or preceding {% load %} is needed.
+    return f'aria-label="{label}"', f'{_LOAD}aria-label="{{% translate "{label}" %}}"'
+
+
+def _status(variable: str, default: str) -> tuple[str, str]:
+    """``{{ <variable>|default:... }}`` shown through ``status_label`` (the translated name)."""
+    old = f"{{{{ {variable}{default} }}}}"
+    return old, f"{_LOAD}{{{{ {variable}|status_label{default} }}}}"
+
+
+#: Applied to every Oscar template, wherever the text occurs (none of them needs to).
+EVERYWHERE: list[tuple[str, str]] = [
+    _aria("breadcrumb"),
+    _aria("Toggle navigation"),
+    _aria("Close"),
+]
+
+#: Per template: (text, replacement); each text must occur in that template.
+PATCHES: dict[str, list[tuple[str, str]]] = {
+    "oscar/dashboard/orders/order_list.html": [
+        _status("order.status", '|default:"-"'),
+        (
+            "<option>{{ status }}</option>",
+            _LOAD + '<option value="{{ status }}">{{ status|status_label }}</option>',
+        ),
+    ],
+    "oscar/dashboard/orders/order_detail.html": [
+        _status("order.status", '|default:"N/A"'),
+        _status("line.status", '|default:"-"'),
+        _status("status_change.old_status", ""),
+        _status("status_change.new_status", ""),
+        # The line statuses to choose from, and payment and shipping event types (stored names).
+        (
+            "<option>{{ status }}</option>",
+            _LOAD + '<option value="{{ status }}">{{ status|status_label }}</option>',
+        ),
+        (
+            "{{ event_type.name }}</option>",
+            _LOAD + "{{ event_type.name|stored_name }}</option>",
+        ),
+        (
+            "{{ event.event_type.name }}</td>",
+            _LOAD + "{{ event.event_type.name|stored_name }}</td>",
+        ),
+    ],
+    "oscar/dashboard/comms/list.html": [
+        ("{{ commtype.name }}</td>", _LOAD + "{{ commtype.name|stored_name }}</td>"),
+        ("{{ commtype.category }}</td>", _LOAD + "{{ commtype.category|stored_name }}</td>"),
+    ],
+    "oscar/dashboard/orders/statistics.html": [
+        (
+            "{{ dict.status }}</a>",
+            _LOAD + "{{ dict.status|status_label }}</a>",
+        ),
+    ],
+    "oscar/dashboard/orders/line_detail.html": [
+        _status("line.status", '|default:"-"'),
+    ],
+    "oscar/dashboard/users/detail.html": [
+        _status("order.status", '|default:"-"'),
+    ],
+}
+
+
+def patch_source(template_name: str, source: str) -> str:
+    """``source`` of Oscar's ``template_name`` with the substitutions made."""
+    for old, new in EVERYWHERE:
+        source = source.replace(old, new)
+    for old, new in PATCHES.get(template_name, ()):
+        source = source.replace(old, new)
+    return source
+
+
+class Loader(AppDirectoriesLoader):
+    """The app-directories loader, editing Oscar's templates as listed above."""
+
+    def get_contents(self, origin):
+        contents = super().get_contents(origin)
+        if Path(origin.name).resolve().is_relative_to(OSCAR_TEMPLATES):
+            contents = patch_source(origin.template_name, contents)
+        return contents

@@ -1,0 +1,5 @@
+import oscar.apps.dashboard.users.apps as apps
+
+
+class UsersDashboardConfig(apps.UsersDashboardConfig):
+    name = "shop.dashboard.users"
