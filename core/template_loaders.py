@@ -87,6 +87,18 @@ PATCHES: dict[str, list[tuple[str, str]]] = {
     "oscar/dashboard/orders/line_detail.html": [
         _status("line.status", '|default:"-"'),
     ],
+    "oscar/dashboard/layout.html": [
+        # Our brand leads to the shop's home, and our styles follow Oscar's (phone-width tables).
+        (
+            '<a class="navbar-brand" href="#">{{ shop_name }}</a>',
+            '<a class="navbar-brand" href="/">{{ shop_name }}</a>',
+        ),
+        (
+            '<link rel="stylesheet" type="text/css" href="{% static "oscar/css/dashboard.css" %}" />',
+            '<link rel="stylesheet" type="text/css" href="{% static "oscar/css/dashboard.css" %}" />'
+            '<link rel="stylesheet" type="text/css" href="{% static "css/dashboard.css" %}" />',
+        ),
+    ],
     "oscar/dashboard/comms/detail.html": [
         ("{{ commtype.name }}", _LOAD + "{{ commtype.name|stored_name }}"),
     ],
