@@ -104,6 +104,24 @@ WITH paid AS (
 """
 
 
+def organisation_facts_sql(pg: bool) -> str:
+    """``facts_sql`` narrowed to the orders of one organisation (the ``%(organisation)s`` parameter).
+
+    For an organisation's assistance ledger (channels): "paid" there is exactly the impact figures'
+    sales, counted by the same SQL. The caller selects from ``facts`` (one row per counted line, its
+    sale day and net amount; rows without a day or with nothing left after refunds count nothing).
+    """
+    orders = "SELECT order_id FROM channels_organisationorder WHERE organisation_id = %(organisation)s"
+    return facts_sql(pg) % {
+        "paid_where": f"AND pe.order_id IN ({orders})",
+        "paid_having": "",
+        "refund_where": f"AND pe.order_id IN ({orders})",
+        "candidates_cte": f", candidates AS ({orders})",
+        "candidates_join": "JOIN candidates ON candidates.order_id = o.id",
+        "day_filter": "",
+    }
+
+
 _DAY_PARTS = ("paid_where", "paid_having", "refund_where", "candidates_cte", "candidates_join", "day_filter")
 _DIMS = "product_id, channel, district, supplier_id, county, category_id, brand"
 
