@@ -31,7 +31,7 @@ def assistance_pledge_set(
     if amount is None or amount <= 0:
         errors["amount"] = _("The pledge must be more than ¥0.")
     if year not in pledge_years(today=today):
-        errors["year"] = _("A pledge can be set for this year or the next only; %(year)s is closed.") % {
+        errors["year"] = _("A pledge can be set for this year or the next only, not for %(year)s.") % {
             "year": year
         }
     if errors:
