@@ -462,3 +462,37 @@ def test_the_xlsx_holds_the_figures_every_product_and_defused_names(world):
     assert [row[0] for row in products] == ["房县黑木耳", "竹山绿茶", "房县香菇", "郧西马头山茶"]
     suppliers = [row[0] for row in book.worksheets[3].iter_rows(min_row=2, values_only=True)]
     assert '\'=HYPERLINK("http://x")郧西' in suppliers
+
+
+# --- Demo data ----------------------------------------------------------------------------------------
+def test_the_demo_organisations_show_a_year_of_purchases_and_the_school_a_pledge():
+    from django.core.management.base import BaseCommand
+
+    from catalogue import demo as catalogue_demo
+    from channels import demo as channels_demo
+    from channels.demo import PRICED_PRODUCTS, _products, assistance
+    from core import demo_accounts
+    from suppliers import demo as suppliers_demo
+
+    command = BaseCommand(stdout=io.StringIO())
+    catalogue_demo.seed(command)
+    demo_accounts.seed(command)
+    suppliers_demo.seed(command)
+    channels_demo.seed(command)
+    products = [product for key, product in sorted(_products().items()) if key in PRICED_PRODUCTS]
+    summer = datetime.date(2026, 7, 1)
+
+    assistance.seed(command, products=products, manager_email=channels_demo.MANAGER_EMAIL, today=summer)
+    made = Order.objects.filter(number__startswith=assistance.PREFIX).count()
+    assistance.seed(command, products=products, manager_email=channels_demo.MANAGER_EMAIL, today=summer)
+
+    assert (
+        Order.objects.filter(number__startswith=assistance.PREFIX).count() == made == 4 * 12
+    )  # January to June, two a month
+    school = Organisation.objects.get(channel=SalesChannel.SCHOOL)
+    ledger = organisation_ledger(school, 2026, today=summer)
+    assert ledger.pledge == assistance.SCHOOL_PLEDGE and 0 < ledger.progress
+    assert ledger.ordered == ledger.delivered == ledger.paid > 0  # on account: paid when delivered
+    assert all(month.paid > 0 for month in ledger.months[:6]) and ledger.supplier_count >= 2
+    shop = organisation_ledger(Organisation.objects.get(channel=SalesChannel.SUPERMARKET), 2026, today=summer)
+    assert shop.paid == shop.ordered > 0 and shop.pledge == Decimal("500000.00")  # the recorded pledge
