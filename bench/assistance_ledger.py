@@ -238,13 +238,17 @@ def main() -> None:
     )
 
     User = get_user_model()
-    member, manager = Client(), Client()
+    member, manager, staff = Client(), Client(), Client()
+    staff.force_login(User.objects.get_or_create(username="bench-ledger-staff", is_superuser=True)[0])
+    canteen = Organisation.objects.get(payment_mode=Organisation.PaymentMode.ON_ACCOUNT, channel="enterprise")
+    canteen_url = f"/shop/channels/organisations/{canteen.pk}/assistance/"
     member.force_login(User.objects.get(username="bench-ledger-member"))
     manager.force_login(User.objects.get(username="bench-ledger-manager"))
     cases = [
         ("member's page, this year", member, "/shop/channels/org/assistance/", {}),
         ("desk's page, this year", manager, f"/shop/channels/organisations/{school.pk}/assistance/", {}),
         ("member's page, last year (empty)", member, "/shop/channels/org/assistance/", {"year": year - 1}),
+        ("desk's page, the canteen (5,000 orders on account)", staff, f"{canteen_url}", {}),
     ]
     for label, client, url, params in cases:
         median, queries = median_ms(client, url, params)

@@ -181,6 +181,7 @@ def _delivered(cursor, organisation_id: int, year: int, pg: bool) -> list[tuple]
 
 def _paid(cursor, organisation_id: int, year: int, pg: bool) -> list[tuple]:
     """The counted lines of the year (impact's definition), by month, product, supplier and county."""
+    start, end = _bounds(year)
     select = f"""
         SELECT {_month("day", pg)} AS month, product_id, supplier_id, county, SUM(amount), SUM(quantity)
         FROM facts
@@ -191,6 +192,8 @@ def _paid(cursor, organisation_id: int, year: int, pg: bool) -> list[tuple]:
         organisation_facts_sql(pg) + select,
         {
             "organisation": organisation_id,
+            "start": _param(start, pg),
+            "end": _param(end, pg),
             "first": _param(datetime.date(year, 1, 1), pg),
             "next": _param(datetime.date(year + 1, 1, 1), pg),
         },
