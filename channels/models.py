@@ -936,7 +936,8 @@ class AssistancePledge(models.Model):
 
 
 class GeneratedDocument(models.Model):
-    """A delivery note (送货单), receiving packet (索证索票) or purchase ledger (进货台账), made by a
+    """A delivery note (送货单), receiving packet (索证索票), purchase ledger (进货台账) or assistance
+    ledger (消费帮扶台账, ``month`` the 1st of January of its year), made by a
     Celery worker (``channels.documents``) and served only to the organisation, its channel's
     managers and staff."""
 
