@@ -5,6 +5,7 @@ whose services keep the history and the price books' versions."""
 from django.contrib import admin
 
 from channels.models import (
+    AssistancePledge,
     Delivery,
     DeliverySite,
     Invitation,
@@ -41,13 +42,25 @@ class StatusChangeInline(admin.TabularInline):
         return False
 
 
+class PledgeInline(admin.TabularInline):
+    """The yearly pledges, read only: the organisation's administrator sets them on its pages."""
+
+    model = AssistancePledge
+    extra = 0
+    can_delete = False
+    readonly_fields = ["year", "amount", "set_by", "set_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["name", "channel", "status", "uscc", "payment_mode", "created_at"]
     list_filter = ["channel", "status", "payment_mode"]
     search_fields = ["name", "short_name", "uscc"]
     readonly_fields = ["status", "status_changed_at", "status_changed_by", "status_reason", "applicant"]
-    inlines = [MembershipInline, DeliverySiteInline, StatusChangeInline]
+    inlines = [MembershipInline, DeliverySiteInline, StatusChangeInline, PledgeInline]
 
 
 @admin.register(ManagerAssignment)

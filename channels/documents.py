@@ -10,6 +10,8 @@
   cannot be merged (a damaged PDF, a file gone) is listed on the cover as "另附" (attached separately).
 * **Purchase ledger (进货台账)** of one organisation and month, as XLSX: one row per batch of every
   line delivered that month.
+* **Assistance ledger (消费帮扶台账)** of one organisation and year, as XLSX: what it bought from Shiyan
+  against its pledge (``channels.ledger``); ``month`` holds the 1st of January of the year.
 
 The request only writes a queued ``GeneratedDocument`` and queues ``document_generate_task`` after
 commit (``document_request``); the page then polls the document's state. The worker claims the row
@@ -27,6 +29,7 @@ import datetime
 import io
 import logging
 from collections import defaultdict
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import F
@@ -502,10 +505,100 @@ def purchase_ledger_xlsx(document, progress) -> tuple[bytes, str]:
     return out.getvalue(), f"jinhuotaizhang-{organisation.pk}-{month:%Y%m}.xlsx"
 
 
+def assistance_ledger_xlsx(document, progress) -> tuple[bytes, str]:
+    """The organisation's assistance ledger of the year (``channels.ledger``): the figures against the
+    pledge and how each is counted, then by month, every product, supplier and county reached."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    from channels.ledger import how_we_count, organisation_ledger
+
+    organisation, year = document.organisation, document.month.year
+    ledger = organisation_ledger(organisation, year, top=None)
+    progress(60)
+    money = "#,##0.00"
+    workbook = Workbook()
+
+    sheet = workbook.active
+    sheet.title = _("Summary")
+    sheet.append([_("Assistance ledger (消费帮扶台账)")])
+    sheet["A1"].font = Font(bold=True)
+    rows = [
+        (_("Organisation"), defuse(organisation.name)),
+        (_("Unified social credit code"), defuse(organisation.uscc)),
+        (_("Channel"), str(organisation.get_channel_display())),
+        (_("Year"), year),
+        (_("Pledge"), ledger.pledge),
+        (_("Ordered"), ledger.ordered),
+        (_("Orders placed"), ledger.order_count),
+        (_("Delivered"), ledger.delivered),
+        (_("Paid (counted as assistance)"), ledger.paid),
+        (_("Of the pledge (%)"), ledger.progress),
+        (_("Suppliers reached"), ledger.supplier_count),
+        (_("Counties reached"), ledger.county_count),
+        (_("Products reached"), ledger.product_count),
+        (_("Made at"), timezone.localtime().strftime("%Y-%m-%d %H:%M")),
+    ]
+    for label, value in rows:
+        sheet.append([label, value])
+        if isinstance(value, Decimal):
+            sheet.cell(row=sheet.max_row, column=2).number_format = money
+    sheet.append([])
+    sheet.append([_("How we count")])
+    sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True)
+    for label, text in how_we_count():
+        sheet.append([label, text])
+    sheet.column_dimensions["A"].width = 28
+    sheet.column_dimensions["B"].width = 60
+
+    def table(title, header, body, money_columns):
+        part = workbook.create_sheet(title)
+        part.append(header)
+        for cell in part[1]:
+            cell.font = Font(bold=True)
+        for row in body:
+            part.append([defuse(cell) for cell in row])  # names typed by suppliers and staff
+        for column in money_columns:
+            for cell in part[column][1:]:
+                cell.number_format = money
+        for column in "ABCD":
+            part.column_dimensions[column].width = 30 if column == "A" else 16
+        part.freeze_panes = "A2"
+
+    table(
+        _("By month"),
+        [_("Month"), _("Ordered"), _("Delivered"), _("Paid (counted as assistance)")],
+        [[m.month.strftime("%Y-%m"), m.ordered, m.delivered, m.paid] for m in ledger.months],
+        "BCD",
+    )
+    table(
+        _("Products"),
+        [_("Product"), _("Quantity"), _("Paid (counted as assistance)")],
+        [[row.name, row.quantity, row.amount] for row in ledger.products],
+        "C",
+    )
+    table(
+        _("Suppliers"),
+        [_("Supplier"), _("County"), _("Paid (counted as assistance)")],
+        [[row.name, row.county, row.amount] for row in ledger.suppliers],
+        "C",
+    )
+    table(
+        _("Counties"),
+        [_("County"), _("Paid (counted as assistance)")],
+        [[row.name, row.amount] for row in ledger.counties],
+        "B",
+    )
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue(), f"xiaofeibangfu-{organisation.pk}-{year}.xlsx"
+
+
 BUILDERS = {
     Kind.DELIVERY_NOTE: delivery_note_pdf,
     Kind.RECEIVING_PACKET: receiving_packet_pdf,
     Kind.PURCHASE_LEDGER: purchase_ledger_xlsx,
+    Kind.ASSISTANCE_LEDGER: assistance_ledger_xlsx,
 }
 
 

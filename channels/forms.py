@@ -179,3 +179,19 @@ class PriceSheetForm(forms.Form):
         self.fields["sheet"].help_text = _(
             "XLSX or CSV with the columns of an exported list, at most %(mb)s MB. It replaces the whole list."
         ) % {"mb": MAX_BYTES // (1024 * 1024)}
+
+
+class PledgeForm(forms.Form):
+    """An administrator's yearly pledge; ``assistance_pledge_set`` says what is refused and why."""
+
+    year = forms.TypedChoiceField(label=_("Year"), coerce=int)
+    amount = forms.DecimalField(
+        label=_("Pledged amount (yuan)"),
+        max_digits=14,
+        decimal_places=2,
+        help_text=_("What the organisation pledges to buy from Shiyan in the year."),
+    )
+
+    def __init__(self, *args, years=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [(year, str(year)) for year in years]

@@ -902,8 +902,42 @@ class StandingRun(models.Model):
         return f"{self.standing_order} · {self.date:%Y-%m-%d} · {self.status}"
 
 
+class AssistancePledge(models.Model):
+    """What an organisation pledged to buy from Shiyan in one calendar year (消费帮扶 pledge), set by
+    its administrator; its assistance ledger shows the year's purchases against it
+    (``channels.ledger``)."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="pledges", verbose_name=_("organisation")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    amount = models.DecimalField(_("pledged amount"), max_digits=14, decimal_places=2)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("set by"),
+    )
+    set_at = models.DateTimeField(_("set at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["organisation", "-year"]
+        verbose_name = _("assistance pledge")
+        verbose_name_plural = _("assistance pledges")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "year"], name="channels_pledge_one_per_year"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="channels_pledge_amount_gt_0"),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} · {self.year}"
+
+
 class GeneratedDocument(models.Model):
-    """A delivery note (送货单), receiving packet (索证索票) or purchase ledger (进货台账), made by a
+    """A delivery note (送货单), receiving packet (索证索票), purchase ledger (进货台账) or assistance
+    ledger (消费帮扶台账, ``month`` the 1st of January of its year), made by a
     Celery worker (``channels.documents``) and served only to the organisation, its channel's
     managers and staff."""
 
@@ -911,6 +945,7 @@ class GeneratedDocument(models.Model):
         DELIVERY_NOTE = "delivery_note", _("Delivery note")
         RECEIVING_PACKET = "receiving_packet", _("Receiving packet")
         PURCHASE_LEDGER = "purchase_ledger", _("Purchase ledger")
+        ASSISTANCE_LEDGER = "assistance_ledger", _("Assistance ledger")
 
     class State(models.TextChoices):
         QUEUED = "queued", _("Waiting")
@@ -930,7 +965,12 @@ class GeneratedDocument(models.Model):
         related_name="documents",
         verbose_name=_("delivery"),
     )
-    month = models.DateField(_("month"), null=True, blank=True, help_text=_("The 1st of the month."))
+    month = models.DateField(
+        _("month"),
+        null=True,
+        blank=True,
+        help_text=_("The 1st of the month (of the year, for an assistance ledger)."),
+    )
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     file = models.FileField(
@@ -961,7 +1001,7 @@ class GeneratedDocument(models.Model):
                 condition=Q(state__in=["queued", "running", "done", "failed"]), name="channels_document_state"
             ),
             models.CheckConstraint(
-                condition=Q(kind="purchase_ledger", month__isnull=False)
+                condition=Q(kind__in=["purchase_ledger", "assistance_ledger"], month__isnull=False)
                 | Q(kind__in=["delivery_note", "receiving_packet"], delivery__isnull=False),
                 name="channels_document_target",
             ),

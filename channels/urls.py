@@ -3,7 +3,7 @@ application, invitation links and a member's organisation pages (org/)."""
 
 from django.urls import path
 
-from channels.views import accounts, desk, org, public, standing
+from channels.views import accounts, assistance, desk, org, public, standing
 from channels.views import documents as docs
 from channels.views import orders as order_views
 from channels.views import quotes as quote_views
@@ -108,6 +108,19 @@ urlpatterns = [
         name="delivery-document",
     ),
     path("organisations/<int:pk>/ledger/", docs.LedgerRequestView.as_view(), name="ledger"),
+    # The assistance ledger (issue 13, part 9).
+    path("org/assistance/", assistance.OrgAssistanceView.as_view(), name="org-assistance"),
+    path("org/assistance/pledge/", assistance.PledgeView.as_view(), name="org-assistance-pledge"),
+    path(
+        "organisations/<int:pk>/assistance/",
+        assistance.DeskAssistanceView.as_view(),
+        name="desk-organisation-assistance",
+    ),
+    path(
+        "organisations/<int:pk>/assistance/download/",
+        assistance.AssistanceDownloadView.as_view(),
+        name="assistance-download",
+    ),
     path("documents/<int:pk>/", docs.DocumentView.as_view(), name="document"),
     path("documents/<int:pk>/download/", docs.DocumentDownloadView.as_view(), name="document-download"),
 ]

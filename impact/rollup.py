@@ -104,6 +104,36 @@ WITH paid AS (
 """
 
 
+def organisation_facts_sql(pg: bool) -> str:
+    """``facts_sql`` narrowed to one organisation's orders (parameter ``%(organisation)s``) paid or
+    delivered between the moments ``%(start)s`` and ``%(end)s``.
+
+    For an organisation's assistance ledger (channels): "paid" there is exactly the impact figures'
+    sales, counted by the same SQL. The narrowing only drops orders that cannot count in the period
+    (an order counts on its first payment or its delivery); the caller still filters ``facts`` by
+    ``day``, and keeps rows with an amount above zero, as the roll-ups do.
+    """
+    candidates = f"""
+        SELECT oo.order_id FROM channels_organisationorder oo
+        JOIN order_paymentevent pe ON pe.order_id = oo.order_id
+        WHERE oo.organisation_id = %(organisation)s
+          AND pe.date_created >= %(start)s AND pe.date_created < %(end)s
+        UNION
+        SELECT oo.order_id FROM channels_organisationorder oo
+        JOIN channels_delivery d ON d.organisation_order_id = oo.id
+        WHERE oo.organisation_id = %(organisation)s AND d.status = '{DELIVERED}'
+          AND d.delivered_at >= %(start)s AND d.delivered_at < %(end)s
+    """
+    return facts_sql(pg) % {
+        "paid_where": f"AND pe.order_id IN ({candidates})",
+        "paid_having": "",
+        "refund_where": "AND pe.order_id IN (SELECT order_id FROM candidates)",
+        "candidates_cte": f", candidates AS MATERIALIZED ({candidates})",
+        "candidates_join": "JOIN candidates ON candidates.order_id = o.id",
+        "day_filter": "",
+    }
+
+
 _DAY_PARTS = ("paid_where", "paid_having", "refund_where", "candidates_cte", "candidates_join", "day_filter")
 _DIMS = "product_id, channel, district, supplier_id, county, category_id, brand"
 

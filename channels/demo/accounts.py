@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from oscar.core.loading import get_class, get_model
 
-from channels.demo import MANAGER_EMAIL, ORGANISATIONS, PRICED_PRODUCTS, _products
+from channels.demo import MANAGER_EMAIL, ORGANISATIONS, PRICED_PRODUCTS, _products, assistance
 from channels.models import Invoice, Organisation, Statement
 from channels.payment import OnAccount
 from channels.services import accounts
@@ -57,6 +57,12 @@ def seed(command) -> None:
             )
             organisation.refresh_from_db()
         organisations[spec.channel] = (organisation, User.objects.filter(email__iexact=spec.email).first())
+    # A year of purchases and the school's pledge, for the assistance ledgers (issue 13, part 9).
+    assistance.seed(
+        command,
+        products=[product for key, product in sorted(_products().items()) if key in PRICED_PRODUCTS],
+        manager_email=MANAGER_EMAIL,
+    )
     manager = User.objects.filter(email__iexact=MANAGER_EMAIL).first()
     if not settings.DEMO_ACCOUNTS_ENABLED or manager is None:
         command.stdout.write("  channels accounts: terms set (no demo orders without demo accounts)")

@@ -32,6 +32,7 @@ DESK_URLS = [
     ("channels:desk", lambda o: {}, False),
     ("channels:desk-organisations", lambda o: {}, False),
     ("channels:desk-organisation", lambda o: {"pk": o.pk}, True),
+    ("channels:desk-organisation-assistance", lambda o: {"pk": o.pk}, True),
     ("channels:desk-prices", lambda o: {}, False),
     ("channels:desk-price-list", lambda o: {"channel": "school"}, True),
     ("channels:desk-price-export", lambda o: {"channel": "school", "fmt": "csv"}, True),
