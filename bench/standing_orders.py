@@ -41,6 +41,9 @@ def parse_args():
     parser.add_argument("--lines", type=int, default=3)
     parser.add_argument("--profile", action="store_true", help="print the 25 costliest functions")
     parser.add_argument(
+        "--queries", action="store_true", help="print the most frequent query shapes (1 worker)"
+    )
+    parser.add_argument(
         "--workers",
         type=int,
         default=1,
@@ -189,7 +192,7 @@ def main():
 
     profile = cProfile.Profile() if args.profile and args.workers == 1 else None
     queries = []
-    with connection.execute_wrapper(lambda execute, sql, *rest: queries.append(1) or execute(sql, *rest)):
+    with connection.execute_wrapper(lambda execute, sql, *rest: queries.append(sql) or execute(sql, *rest)):
         started = time.perf_counter()
         if args.workers == 1:
             if profile:
@@ -208,6 +211,13 @@ def main():
         f"({elapsed / max(placed, 1) * 1000:.0f} ms per order{', ' + per_order if per_order else ''})"
         "  target ≤ 60 s"
     )
+    if args.queries and args.workers == 1:
+        import collections
+        import re
+
+        shapes = collections.Counter(re.sub(r"\d+", "N", sql)[:150] for sql in queries)
+        for shape, count in shapes.most_common(40):
+            print(f"{count / max(placed, 1):6.2f}  {shape}")
     if profile:
         stats = pstats.Stats(profile).sort_stats("cumulative")
         stats.print_stats(25)

@@ -160,11 +160,13 @@ def price_book(
 ) -> dict[int, ProductTerms]:
     """product id → terms valid on ``day`` (today) for a member of the organisation: the contract
     price where there is one, else the channel's. Kept in memory and in the cache under the lists'
-    versions and the day."""
+    versions and the day (organisations without a contract list share their channel's book)."""
     day = day or timezone.localdate()
     if not channel_version and not contract_version:
         return {}  # neither list exists
-    key = f"channels:book:{channel}:{channel_version}:{organisation_id}:{contract_version}:{day.isoformat()}"
+    # Without a contract list the book is the channel's alone: one book for all such organisations.
+    holder = organisation_id if contract_version else "-"
+    key = f"channels:book:{channel}:{channel_version}:{holder}:{contract_version}:{day.isoformat()}"
     key = key.replace(" ", "_")
     with _books_lock:
         book = _books.get(key)

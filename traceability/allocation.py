@@ -27,7 +27,7 @@ import logging
 from collections import defaultdict
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 from oscar.core.loading import get_model
 
@@ -39,26 +39,49 @@ StockRecord = get_model("partner", "StockRecord")
 Status = Batch.Status
 
 
-def _seller_batches(product_id: int, partner_id: int):
-    """The batches of ``product_id`` from the bases of the supplier behind ``partner_id``."""
-    return Batch.objects.filter(product_id=product_id, base__supplier__partner_id=partner_id)
+def _through_batches(keys: set[tuple[int, int]]) -> set[tuple[int, int]]:
+    """Those (product id, partner id) of ``keys`` sold through batches: a product is, at a seller,
+    once any of its batches there left draft. One query for all of them."""
+    if not keys:
+        return set()
+    found = (
+        Batch.objects.filter(
+            product_id__in={product_id for product_id, _partner in keys},
+            base__supplier__partner_id__in={partner_id for _product, partner_id in keys},
+        )
+        .exclude(status=Status.DRAFT)
+        .values_list("product_id", "base__supplier__partner_id")
+        .distinct()
+    )
+    return set(found) & keys
 
 
-def _sold_through_batches(product_id: int, partner_id: int) -> bool:
-    """A product is sold through batches at a seller once any of its batches there left draft."""
-    return _seller_batches(product_id, partner_id).exclude(status=Status.DRAFT).exists()
-
-
-def _lock_saleable(product_id: int, partner_id: int) -> list[Batch]:
-    """Lock (primary-key order) the seller's published batches with units left; best-before order."""
-    locked = list(
-        _seller_batches(product_id, partner_id)
-        # Never an expired batch, even before the daily job has put it on hold (issue 11).
-        .filter(status=Status.PUBLISHED, quantity_remaining__gt=0, best_before__gte=timezone.localdate())
+def _lock_saleable(keys: set[tuple[int, int]]) -> dict[tuple[int, int], list[Batch]]:
+    """Lock, in one query and primary-key order, the published batches with units left of every
+    (product id, partner id) of ``keys``; each key's batches in best-before order."""
+    pools: dict[tuple[int, int], list[Batch]] = {key: [] for key in keys}
+    if not keys:
+        return pools
+    locked = (
+        Batch.objects.filter(
+            product_id__in={product_id for product_id, _partner in keys},
+            base__supplier__partner_id__in={partner_id for _product, partner_id in keys},
+            # Never an expired batch, even before the daily job has put it on hold (issue 11).
+            status=Status.PUBLISHED,
+            quantity_remaining__gt=0,
+            best_before__gte=timezone.localdate(),
+        )
+        .annotate(seller_partner_id=F("base__supplier__partner_id"))
         .select_for_update(of=("self",))
         .order_by("pk")
     )
-    return sorted(locked, key=lambda batch: (batch.best_before, batch.pk))
+    for batch in locked:
+        key = (batch.product_id, batch.seller_partner_id)
+        if key in pools:
+            pools[key].append(batch)
+    for pool in pools.values():
+        pool.sort(key=lambda batch: (batch.best_before, batch.pk))
+    return pools
 
 
 def _forget_pages(batch_ids) -> None:
@@ -84,15 +107,14 @@ def order_allocate(*, order) -> list[BatchAllocation]:
         for line in order.lines.select_related("stockrecord").order_by("stockrecord_id", "pk")
         if line.stockrecord_id and line.product_id
     ]
-    pools: dict[tuple[int, int], list[Batch] | None] = {}
+    keys = {(line.product_id, line.stockrecord.partner_id) for line in lines}
+    pools: dict[tuple[int, int], list[Batch]] = _lock_saleable(_through_batches(keys))
     taken: dict[int, int] = defaultdict(int)
     by_pk: dict[int, Batch] = {}
     allocations = []
     for line in lines:
         key = (line.product_id, line.stockrecord.partner_id)
-        if key not in pools:
-            pools[key] = _lock_saleable(*key) if _sold_through_batches(*key) else None
-        pool = pools[key]
+        pool = pools.get(key)
         if pool is None:
             continue  # not sold through batches: the stock record alone counts it
         needed = line.quantity
@@ -120,14 +142,17 @@ def order_allocate(*, order) -> list[BatchAllocation]:
             allocations.append(BatchAllocation(line=line, batch=batch, quantity=take))
 
     now = timezone.now()
-    sold_out = []
-    for pk in sorted(taken):
-        updates = {"quantity_remaining": F("quantity_remaining") - taken[pk]}
-        if by_pk[pk].quantity_remaining == 0:
-            updates.update(status=Status.SOLD_OUT, status_changed_at=now)
+    sold_out = sorted(pk for pk in taken if by_pk[pk].quantity_remaining == 0)
+    if taken:
+        # One UPDATE for every batch drawn from (the rows are locked above, in primary-key order).
+        Batch.objects.filter(pk__in=list(taken)).update(
+            quantity_remaining=F("quantity_remaining")
+            - Case(*[When(pk=pk, then=Value(units)) for pk, units in taken.items()], default=Value(0))
+        )
+    if sold_out:
+        Batch.objects.filter(pk__in=sold_out).update(status=Status.SOLD_OUT, status_changed_at=now)
+        for pk in sold_out:
             by_pk[pk].status = Status.SOLD_OUT
-            sold_out.append(pk)
-        Batch.objects.filter(pk=pk).update(**updates)
     BatchAllocation.objects.bulk_create(allocations)
     _forget_pages(sold_out)
     return allocations

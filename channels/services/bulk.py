@@ -154,7 +154,7 @@ def channel_order_place(
     try:
         with transaction.atomic():
             order = order_place(user=user, strategy=strategy, lines=placement)
-            link = OrganisationOrder.objects.get(order=order)
+            link = order.organisation_link  # written by the terms' record_order, in hand
             link.source = source
             link.po_number = po_number.strip()[:40]
             link.note = note.strip()

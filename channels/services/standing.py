@@ -222,7 +222,9 @@ def _schedules(first: datetime.date, last: datetime.date, *, organisation=None, 
                 "lines",
                 queryset=StandingOrderLine.objects.select_related(
                     "product", "product__parent", "product__product_class", "product__parent__product_class"
-                ).prefetch_related("product__stockrecords"),
+                ).prefetch_related(
+                    Prefetch("product__stockrecords", queryset=StockRecord.objects.select_related("partner"))
+                ),
             )
         )
         .order_by("pk")
@@ -450,7 +452,7 @@ def _place(*, standing: StandingOrder, day: datetime.date, context: _Context) ->
     method.order_placed(order=order, user=user)
     basket.submit()
     order_confirmation_record(order=order)
-    link = OrganisationOrder.objects.get(order=order)
+    link = order.organisation_link  # written by the terms' record_order, in hand
     link.source = OrganisationOrder.Source.STANDING
     link.po_number = standing.po_number
     link.note = standing.note
@@ -476,7 +478,10 @@ def _payment_method(organisation):
 
 def _fill(basket, lines, infos) -> None:
     """The basket's lines as ``Basket.add_product`` writes them (price, currency and tax code from
-    the strategy, Oscar's line reference), in one INSERT: the schedule lists each product once."""
+    the strategy, Oscar's line reference), in one INSERT: the schedule lists each product once; the
+    basket keeps them in hand (Oscar would read them again)."""
+    from shop.order.placement import basket_lines_in_hand
+
     BasketLine = get_model("basket", "Line")
     rows = []
     for line, info in zip(lines, infos, strict=True):
@@ -495,8 +500,8 @@ def _fill(basket, lines, infos) -> None:
             )
         )
     BasketLine.objects.bulk_create(rows)
-    basket._lines = None
     basket.reset_offer_applications()
+    basket_lines_in_hand(basket, rows)
 
 
 # --- What the coming week holds --------------------------------------------------------------------

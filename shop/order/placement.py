@@ -71,6 +71,16 @@ class _AgreedPrices:
         )
 
 
+def basket_lines_in_hand(basket, basket_lines) -> None:
+    """Give ``basket`` the ``basket_lines`` just written (with their products and stock records, and
+    no options) as its lines: what Oscar's ``all_lines()`` would read again, line by line."""
+    no_attributes = LineAttribute.objects.none()
+    for basket_line in basket_lines:
+        basket_line.basket = basket
+        basket_line._prefetched_objects_cache = {"attributes": no_attributes}
+    basket._lines = _Lines(basket_lines)
+
+
 def order_place(*, user, strategy, lines: Sequence[PlacementLine], **order_fields):
     """Place an order of ``lines`` for ``user`` priced by ``strategy``; returns the order.
 
@@ -103,18 +113,12 @@ def order_place(*, user, strategy, lines: Sequence[PlacementLine], **order_field
                 if line.price is not None
             },
         )
-        no_attributes = LineAttribute.objects.none()
-        for basket_line, line in zip(basket_lines, lines, strict=True):
-            # What Oscar's all_lines() would read again, line by line: already in hand.
-            basket_line.basket = basket
-            basket_line.product = line.product
-            basket_line.stockrecord = line.stockrecord
-            basket_line._prefetched_objects_cache = {"attributes": no_attributes}
+        basket_lines_in_hand(basket, basket_lines)
+        for basket_line in basket_lines:
             price = basket_line.purchase_info.price
             basket_line.price_excl_tax = price.excl_tax
             basket_line.price_incl_tax = price.incl_tax
         BasketLine.objects.bulk_update(basket_lines, ["price_excl_tax", "price_incl_tax"])
-        basket._lines = _Lines(basket_lines)
 
         shipping_method = Free()
         shipping_charge = shipping_method.calculate(basket)

@@ -24,6 +24,7 @@ from oscar.apps.order import utils
 from oscar.core.loading import get_model
 
 from core.sales_channels import SalesChannel
+from shop.partner.receivers import stockrecords_saved
 
 from .exceptions import InsufficientStock
 from .signals import order_stock_allocated
@@ -148,8 +149,8 @@ class OrderCreator(utils.OrderCreator):
 
     def _allocate(self) -> None:
         """Allocate what the lines asked of each stock record: one UPDATE for all of them, then, per
-        record, the signals Oscar's ``StockRecord.allocate`` sends (low-stock alerts, caches), as
-        after the record's last allocation."""
+        record, the signals Oscar's ``StockRecord.allocate`` sends (caches), as after the record's
+        last allocation, and Oscar's low-stock and product alerts for all records at once."""
         if not self._wanted:
             return
         for pk in sorted(self._wanted):
@@ -158,7 +159,10 @@ class OrderCreator(utils.OrderCreator):
             num_allocated=Coalesce(F("num_allocated"), 0)
             + Case(*[When(pk=pk, then=Value(quantity)) for pk, quantity in self._wanted.items()], default=0)
         )
-        for pk, quantity in sorted(self._wanted.items()):
-            record = self._locked[pk]
-            record.num_allocated = (record.num_allocated or 0) + quantity
+        records = [self._locked[pk] for pk in sorted(self._wanted)]
+        for record in records:
+            record.num_allocated = (record.num_allocated or 0) + self._wanted[record.pk]
+            record._alerts_batched = True  # Oscar's alerts: once for all records, just below
             record.post_save_signal()
+            del record._alerts_batched
+        stockrecords_saved(records)
