@@ -441,9 +441,9 @@ SHOP_SHIPPING_FLAT_FEE = env.str("SHOP_SHIPPING_FLAT_FEE", default="10.00")
 # A method that needs an outside service hides itself while it is not configured.
 SHOP_PAYMENT_METHODS = [
     # Stripe methods hide themselves unless STRIPE_PAYMENT_METHODS, the keys and the account allow.
-    "shop.payment.methods.StripeCard",
     "shop.payment.methods.StripeAlipay",
     "shop.payment.methods.StripeWechatPay",
+    "shop.payment.methods.StripeCard",
     "shop.checkout.payment_methods.BankTransfer",
     "shop.checkout.payment_methods.CashOnDelivery",
     "channels.payment.OnAccount",  # only members of an organisation on account (issue 13, part 5)

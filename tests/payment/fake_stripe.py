@@ -283,6 +283,7 @@ class FakeStripe:
             page = (
                 '<!doctype html><html lang="zh-hans"><head><meta charset="utf-8">'
                 '<meta name="viewport" content="width=device-width, initial-scale=1">'
+                '<link rel="icon" href="data:,">'
                 f'<title>{title}</title></head><body><h1>{title}</h1><p id="amount">{amount}</p>'
                 f'<form method="post" action="{base}/pay"><button id="fake-pay">确认付款</button></form>'
                 f'<form method="post" action="{base}/cancel"><button id="fake-cancel">取消</button></form>'

@@ -279,10 +279,10 @@ def product(db):
     return product_for_sale(title="房县香菇 250克", price="39.80", stock=10)
 
 
-def test_checkout_offers_card_alipay_and_wechat_pay_when_switched_on_and_active(client, wallets_on, product):
+def test_checkout_offers_alipay_wechat_pay_and_card_when_switched_on_and_active(client, wallets_on, product):
     methods = offered(client, product)
 
-    assert methods[:3] == ["stripe-card", "stripe-alipay", "stripe-wechat-pay"]
+    assert methods[:3] == ["stripe-alipay", "stripe-wechat-pay", "stripe-card"]  # the wallets first
 
 
 def test_a_method_not_switched_on_in_the_setting_is_not_offered(client, settings, wallets_on, product):
