@@ -113,3 +113,46 @@ def test_a_guest_pays_with_alipay_on_a_phone_and_sees_the_order_paid(phone_390, 
     assert order.sources.get().source_type.code == "stripe-alipay"
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert errors == []
+
+
+def test_a_buyer_scans_the_wechat_pay_code_and_the_page_turns_to_paid_by_itself(
+    phone_390, fake_alipay, screenshots, browser, live_server
+):
+    """The QR page polls status.json; once the webhook marks the order paid it opens the status page."""
+    from django.test import Client
+
+    from shop.payment.methods import StripeWechatPay
+    from shop.payment.models import StripePayment
+    from shop.payment.selectors import SESSION_ORDERS_KEY
+    from tests.factories.payment import pending_order
+
+    order = pending_order(price="25.00", quantity=2)
+    StripeWechatPay().order_placed(order=order)
+    client = Client()
+    session = client.session
+    session[SESSION_ORDERS_KEY] = [order.number]  # what the checkout grants the guest's browser
+    session.save()
+    page = phone_390
+    page.context.add_cookies([{"name": "sessionid", "value": session.session_key, "url": live_server.url}])
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+
+    page.goto(f"/payments/orders/{order.number}/pay/")
+    qr = page.locator("#wallet-qr")
+    assert page.evaluate("document.getElementById('wallet-qr').naturalWidth") > 100
+    assert qr.bounding_box()["width"] <= PHONE["width"]
+    assert "相册" in page.locator("#payment-status").inner_text()  # how to pay with the code on this phone
+    page.screenshot(path=str(screenshots / "wechat-01-qr.png"), full_page=True)
+
+    intent_id = StripePayment.objects.get(order=order).payment_intent_id
+    other_phone = browser.new_page()  # the buyer's WeChat "scans" it: the fake's hosted page pays
+    other_phone.goto(f"{fake_alipay.url}/_fake/wechat/{intent_id}")
+    other_phone.click("#fake-pay")
+    other_phone.close()
+
+    page.wait_for_url(f"**/payments/orders/{order.number}/status/")
+    page.locator("#payment-status[data-state=paid]").wait_for()
+    page.screenshot(path=str(screenshots / "wechat-02-paid.png"), full_page=True)
+    order.refresh_from_db()
+    assert order.status == "Paid"
+    assert errors == []
