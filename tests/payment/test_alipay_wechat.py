@@ -12,9 +12,10 @@ from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
-from django.test import TestCase
+from django.test import Client, TestCase
 from django.urls import reverse
 from oscar.core.loading import get_model
+from oscar.test.factories import UserFactory
 
 from shop.payment import capabilities, checks, services
 from shop.payment.methods import StripeAlipay, StripeCard, StripeWechatPay
@@ -422,3 +423,40 @@ def test_system_check_warns_when_the_shop_does_not_sell_in_yuan(settings):
     [warning] = checks.stripe_payment_methods_check()
 
     assert warning.id == "payment.W001" and "CNY" in warning.msg
+
+
+# --- In Chinese -----------------------------------------------------------------------------------
+
+
+def _english_on(html: str) -> list[str]:
+    from tests.shop.test_chinese_everywhere import _Reader, english_phrases
+
+    reader = _Reader()
+    reader.feed(html)
+    return english_phrases(" ".join(reader.text))
+
+
+def test_the_wallet_pages_and_the_staff_payment_summary_read_in_chinese(buyer, buyer_client, wallets_on):
+    alipay, wechat = wallet_order("alipay", user=buyer), wallet_order("wechat_pay", user=buyer)
+    pages = {
+        "alipay pay page": buyer_client.get(pay_url(alipay)),
+        "wechat pay page": buyer_client.get(pay_url(wechat)),
+        "wechat pay page in WeChat": buyer_client.get(
+            pay_url(wechat), headers={"User-Agent": "MicroMessenger"}
+        ),
+        "status page": buyer_client.get(status_url(alipay)),
+    }
+    payment = StripePayment.objects.get(order=wechat)
+    wallets_on.pay(payment.payment_intent_id)
+    webhook, staff = Client(), Client()
+    deliver(webhook, wallets_on.intent_event("payment_intent.succeeded", payment.payment_intent_id))
+    staff.force_login(UserFactory(is_staff=True, first_name="明", last_name="王", username="wangming"))
+    pages["staff refund page"] = staff.get(
+        reverse("payment_dashboard:stripe-refund-create", kwargs={"number": wechat.number})
+    )
+
+    english = {name: _english_on(page.content.decode()) for name, page in pages.items()}
+
+    assert all(page.status_code == 200 for page in pages.values())
+    assert english == {name: [] for name in pages}
+    assert "微信支付" in pages["staff refund page"].content.decode()
