@@ -179,6 +179,13 @@ class StripePayment(models.Model):
         return self.state in self.PAID
 
     @property
+    def paid_with(self) -> str:
+        """What the buyer paid with, for people: the card ("Visa •••• 4242") or the method's name."""
+        if self.method == self.Method.CARD and self.method_label:
+            return self.method_label
+        return str(self.get_method_display())
+
+    @property
     def amount_refundable(self) -> Decimal:
         """What staff may still refund: received, less refunds done or on their way."""
         if not self.is_paid:

@@ -16,9 +16,10 @@ import uuid
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from oscar.core.loading import get_class, get_model
 from oscar.templatetags.currency_filters import currency
@@ -300,7 +301,8 @@ def _apply_succeeded(
     source = _source_for(payment)
     source.amount_allocated = payment.amount
     source.reference = intent.id
-    source.label = payment.method_label[:128]
+    with translation.override(settings.LANGUAGE_CODE):  # kept in the order's history, in the shop's language
+        source.label = payment.paid_with[:128]
     source.save()
     source.debit(payment.amount, reference=intent.latest_charge or intent.id, status="succeeded")
     lines = list(order.lines.order_by("pk"))

@@ -11,6 +11,7 @@ import urllib.request
 from decimal import Decimal
 
 import pytest
+from django.core import mail
 from django.core.cache import cache
 from django.test import Client, TestCase
 from django.urls import reverse
@@ -192,6 +193,9 @@ def test_a_signed_success_webhook_marks_the_order_paid_for_each_method(
     assert order.notes.filter(message__contains=payment.payment_intent_id).exists()
     status = json.loads(buyer_client.get(reverse("payments:order-status-json", args=[order.number])).content)
     assert status["state"] == "paid"
+    [receipt] = [m for m in mail.outbox if order.number in m.subject or order.number in m.body]
+    assert {"alipay": "支付宝", "wechat_pay": "微信支付"}[method] in receipt.body
+    assert source.label == {"alipay": "支付宝", "wechat_pay": "微信支付"}[method]
 
 
 @pytest.mark.parametrize("method", ["alipay", "wechat_pay"])
