@@ -67,6 +67,13 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "shop.payment.tasks.stripe_payments_reconcile_task",
         "schedule": crontab(minute="2-59/5"),
     },
+    # Every 30 minutes: the Stripe account's capabilities (card, Alipay, WeChat Pay payments) are
+    # read again, so checkout stops offering a method the account lost (or offers one it gained)
+    # within half an hour. Kept 6 hours in the cache: a missed run or two changes nothing.
+    "payment-stripe-capabilities-refresh": {
+        "task": "shop.payment.tasks.stripe_capabilities_refresh_task",
+        "schedule": crontab(minute="4-59/30"),
+    },
     # --- Batch sheet imports (traceability/import_jobs.py) ---
     # Every 5 minutes: an import whose worker died (no progress for 10 minutes, past the task's
     # hard time limit) is marked failed with a message, never run again; one still waiting 10

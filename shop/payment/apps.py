@@ -6,4 +6,4 @@ class PaymentConfig(apps.PaymentConfig):
 
     def ready(self):
         super().ready()
-        from . import receivers  # noqa: F401  (connects the order signals)
+        from . import checks, receivers  # noqa: F401  (registers the checks, connects the order signals)

@@ -3,8 +3,9 @@
 Oscar's ``Source``/``SourceType``/``Transaction`` stay the order's payment history (what the
 dashboard shows). Three models of our own carry what Oscar has no place for:
 
-* ``StripePayment``: one per order paid by card; its ``state`` only moves forward (see
-  ``StripePayment.TRANSITIONS``; the one writer is ``services.stripe_payment_transition``).
+* ``StripePayment``: one per order paid through Stripe (``method``: card, Alipay, WeChat Pay);
+  its ``state`` only moves forward (see ``StripePayment.TRANSITIONS``; the one writer is
+  ``services.stripe_payment_transition``).
 * ``StripeEvent``: every verified webhook event, stored by its Stripe id before anything else
   happens, so a second delivery is a no-op and nothing is lost when the queue is down.
 * ``StripeRefund``: one row per refund, with its own idempotency key.
@@ -22,7 +23,7 @@ from django.utils.translation import pgettext_lazy
 
 
 class StripePayment(models.Model):
-    """The card payment of one order: the Stripe PaymentIntent and how far it has got.
+    """The Stripe payment of one order (card, Alipay or WeChat Pay): its PaymentIntent and how far it has got.
 
     State machine (a state never moves back; "awaiting" states may alternate while the buyer
     retries, always in the order Stripe reported them)::
@@ -49,6 +50,13 @@ class StripePayment(models.Model):
         REFUNDED = "refunded", _("Refunded")
         CANCELED = "canceled", pgettext_lazy("card payment", "Cancelled")
 
+    class Method(models.TextChoices):
+        """The Stripe payment method type the buyer chose at checkout (``payment_method_types``)."""
+
+        CARD = "card", _("Bank card")
+        ALIPAY = "alipay", _("Alipay")
+        WECHAT_PAY = "wechat_pay", _("WeChat Pay")
+
     AWAITING = (State.REQUIRES_PAYMENT, State.FAILED, State.PROCESSING)
     PAID = (State.SUCCEEDED, State.PARTIALLY_REFUNDED, State.REFUNDED)
     TRANSITIONS = {
@@ -74,6 +82,9 @@ class StripePayment(models.Model):
         default=State.REQUIRES_PAYMENT,
         db_index=True,
     )
+    method = models.CharField(
+        _("Payment method"), max_length=16, choices=Method.choices, default=Method.CARD, db_index=True
+    )
     payment_intent_id = models.CharField(_("PaymentIntent"), max_length=255, blank=True, default="")
     idempotency_key = models.CharField(
         _("Idempotency key"),
@@ -83,6 +94,9 @@ class StripePayment(models.Model):
     )
     # Bumped only when Stripe replays a saved failure for the current key (see services).
     intent_attempt = models.PositiveSmallIntegerField(_("Intent attempt"), default=1)
+    # Alipay and WeChat Pay are confirmed by the server; each new confirmation (the first, and one
+    # after a failed attempt) takes the next number, which is part of its idempotency key.
+    confirm_attempt = models.PositiveSmallIntegerField(_("Confirmation attempt"), default=0)
     currency = models.CharField(_("Currency"), max_length=3, default="CNY")
     amount = models.DecimalField(
         pgettext_lazy("card payment", "Amount"),
@@ -163,6 +177,13 @@ class StripePayment(models.Model):
     @property
     def is_paid(self) -> bool:
         return self.state in self.PAID
+
+    @property
+    def paid_with(self) -> str:
+        """What the buyer paid with, for people: the card ("Visa •••• 4242") or the method's name."""
+        if self.method == self.Method.CARD and self.method_label:
+            return self.method_label
+        return str(self.get_method_display())
 
     @property
     def amount_refundable(self) -> Decimal:

@@ -16,9 +16,10 @@ import uuid
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from oscar.core.loading import get_class, get_model
 from oscar.templatetags.currency_filters import currency
@@ -59,8 +60,8 @@ def intent_idempotency_key(order_number: str, attempt: int = 1) -> str:
 
 
 @transaction.atomic
-def stripe_payment_open(*, order) -> StripePayment:
-    """The order's card payment record, created on the first call (no Stripe call here).
+def stripe_payment_open(*, order, method: str = StripePayment.Method.CARD) -> StripePayment:
+    """The order's Stripe payment record for ``method``, created on the first call (no Stripe call here).
 
     Cheap enough to run inside the checkout's placement transaction, so every card order has a
     record from the start and the unpaid-order job can find it even if the buyer never reached
@@ -78,6 +79,7 @@ def stripe_payment_open(*, order) -> StripePayment:
         raise PaymentNotPossible(_("Card payments are taken in Chinese yuan only."))
     payment = StripePayment(
         order=order,
+        method=StripePayment.Method(method),
         amount=order.total_incl_tax,
         currency=order.currency,
         idempotency_key=intent_idempotency_key(order.number),
@@ -107,6 +109,7 @@ def stripe_payment_intent_ensure(*, payment: StripePayment) -> gateway.Intent:
                 order_number=payment.order.number,
                 idempotency_key=payment.idempotency_key,
                 description=f"Shiyan Select order {payment.order.number}",
+                method=payment.method,
             )
         except gateway.StripeUnavailable as exc:
             if exc.replayed:
@@ -126,6 +129,40 @@ def stripe_payment_intent_ensure(*, payment: StripePayment) -> gateway.Intent:
         )
         raise gateway.StripeRejected("the PaymentIntent does not match the order", code="intent_mismatch")
     return intent
+
+
+def confirm_idempotency_key(order_number: str, attempt: int) -> str:
+    return f"order-{order_number}-pi-confirm-{attempt}"
+
+
+# Intent statuses in which Alipay or WeChat Pay must be confirmed (again) before the buyer can pay.
+NEEDS_CONFIRMATION = ("requires_payment_method", "requires_confirmation")
+
+
+def stripe_payment_wallet_start(*, payment: StripePayment, return_url: str) -> gateway.Intent:
+    """The Alipay or WeChat Pay intent, confirmed, with what the buyer must do (``next_action``).
+
+    The intent is created once (``stripe_payment_intent_ensure``). It is confirmed on the server
+    when it waits for a payment method: the first time, and again after an attempt failed (the
+    buyer cancelled in Alipay, the QR code expired). Each confirmation takes the next number under
+    a conditional update, so two tabs at once send the same key and get the same answer, and a
+    reload while the buyer is paying reuses the pending action instead of starting another.
+    Raises ``StripeUnavailable`` (try again) or ``StripeRejected``.
+    """
+    intent = stripe_payment_intent_ensure(payment=payment)
+    if intent.status not in NEEDS_CONFIRMATION:
+        return intent
+    attempt = payment.confirm_attempt + 1
+    StripePayment.objects.filter(pk=payment.pk, confirm_attempt=payment.confirm_attempt).update(
+        confirm_attempt=attempt, updated_at=timezone.now()
+    )
+    payment.refresh_from_db()
+    return gateway.payment_intent_confirm(
+        intent.id,
+        method=payment.method,
+        return_url=return_url,
+        idempotency_key=confirm_idempotency_key(payment.order.number, payment.confirm_attempt),
+    )
 
 
 def _intent_key_rotate(*, payment: StripePayment) -> None:
@@ -193,11 +230,12 @@ def _lock(payment_id: int) -> StripePayment:
     return StripePayment.objects.select_for_update().select_related("order").get(pk=payment_id)
 
 
-def _source_for(order):
-    """The order's card source: the one the checkout wrote at placement, or a new one."""
-    from .methods import StripeCard
+def _source_for(payment: StripePayment):
+    """The payment's Oscar source: the one the checkout wrote at placement, or a new one."""
+    from .methods import BY_STRIPE_TYPE
 
-    method = StripeCard()
+    order = payment.order
+    method = BY_STRIPE_TYPE[payment.method]()
     source = Source.objects.filter(order=order, source_type__code=method.code).order_by("pk").first()
     if source is None:
         source = Source(
@@ -260,10 +298,11 @@ def _apply_succeeded(
     )
     order = payment.order
     # Oscar's payment history: a source debited with the whole amount, and a "Paid" event.
-    source = _source_for(order)
+    source = _source_for(payment)
     source.amount_allocated = payment.amount
     source.reference = intent.id
-    source.label = payment.method_label[:128]
+    with translation.override(settings.LANGUAGE_CODE):  # kept in the order's history, in the shop's language
+        source.label = payment.paid_with[:128]
     source.save()
     source.debit(payment.amount, reference=intent.latest_charge or intent.id, status="succeeded")
     lines = list(order.lines.order_by("pk"))
@@ -283,7 +322,9 @@ def _apply_succeeded(
         )
         return StripeEvent.Outcome.FLAGGED
     orders.order_mark_paid(
-        order=order, note=_("Card payment received through Stripe (%(intent)s).") % {"intent": intent.id}
+        order=order,
+        note=_("Payment received through Stripe: %(method)s (%(intent)s).")
+        % {"method": payment.get_method_display(), "intent": intent.id},
     )
     if refunded < intent.amount_received:
         payment_receipt_record(payment=payment)
@@ -323,7 +364,7 @@ def _apply_intent(
         return _apply_failed(payment=payment, intent=intent, event_at=event_at)
     if intent.status == "canceled":
         return _apply_canceled(
-            payment=payment, reason=_("The card payment was cancelled at Stripe; the order is cancelled.")
+            payment=payment, reason=_("The payment was cancelled at Stripe; the order is cancelled.")
         )
     return StripeEvent.Outcome.IGNORED
 
@@ -514,7 +555,12 @@ def stripe_events_sweep(*, batch_size: int = 100, seconds: float = 45.0, now=Non
     return {"processed": processed, "failed": failed, "stripe_fetches": len(fetched)}
 
 
-INTENT_EVENTS = {"payment_intent.succeeded", "payment_intent.payment_failed", "payment_intent.processing"}
+INTENT_EVENTS = {
+    "payment_intent.succeeded",
+    "payment_intent.payment_failed",
+    "payment_intent.processing",
+    "payment_intent.canceled",
+}
 REFUND_EVENTS = {"charge.refunded", "refund.updated", "refund.failed", "charge.refund.updated"}
 
 
@@ -770,7 +816,7 @@ def stripe_refunds_sync(*, payment: StripePayment, refunds: list[gateway.Refund]
 
 def _record_refund(*, payment: StripePayment, refund: StripeRefund) -> None:
     order = payment.order
-    source = _source_for(order)
+    source = _source_for(payment)
     if source.pk is not None:
         source.refund(refund.amount, reference=refund.stripe_refund_id, status="succeeded")
     EventHandler().create_payment_event(
@@ -787,8 +833,12 @@ def _record_refund(*, payment: StripePayment, refund: StripeRefund) -> None:
         payment.save(update_fields=["amount_refunded", "updated_at"])
     orders.order_note(
         order=order,
-        message=_("Refunded %(amount)s by card (%(refund)s).")
-        % {"amount": _yuan(refund.amount), "refund": refund.stripe_refund_id},
+        message=_("Refunded %(amount)s through Stripe: %(method)s (%(refund)s).")
+        % {
+            "amount": _yuan(refund.amount),
+            "method": payment.get_method_display(),
+            "refund": refund.stripe_refund_id,
+        },
         user=refund.requested_by,
     )
 

@@ -76,6 +76,39 @@ def from_fen(fen: int) -> Decimal:
 
 
 @dataclass(frozen=True)
+class NextAction:
+    """What the buyer must do next for Alipay or WeChat Pay, as Stripe's ``next_action`` says.
+
+    ``redirect_url``: Alipay's page (``alipay_handle_redirect``, or ``redirect_to_url``);
+    ``qr_data``/``qr_image``/``hosted_url``: WeChat Pay's QR code (``wechat_pay_display_qr_code``):
+    its content, a ready image (``image_data_url``, else the PNG URL) and Stripe's hosted page.
+    """
+
+    type: str
+    redirect_url: str = ""
+    qr_data: str = ""
+    qr_image: str = ""
+    hosted_url: str = ""
+
+    @classmethod
+    def from_data(cls, data: dict | None) -> NextAction | None:
+        if not isinstance(data, dict) or not data.get("type"):
+            return None
+        kind = data["type"]
+        detail = data.get(kind) or {}
+        if kind in ("alipay_handle_redirect", "redirect_to_url"):
+            return cls(type=kind, redirect_url=detail.get("url") or "")
+        if kind == "wechat_pay_display_qr_code":
+            return cls(
+                type=kind,
+                qr_data=detail.get("data") or "",
+                qr_image=detail.get("image_data_url") or detail.get("image_url_png") or "",
+                hosted_url=detail.get("hosted_instructions_url") or "",
+            )
+        return cls(type=kind)
+
+
+@dataclass(frozen=True)
 class Intent:
     """What the shop needs of a PaymentIntent."""
 
@@ -89,6 +122,8 @@ class Intent:
     last_error: str = ""
     method_label: str = ""
     metadata: dict = field(default_factory=dict)
+    payment_method_types: tuple[str, ...] = ()
+    next_action: NextAction | None = None
 
     @classmethod
     def from_data(cls, data: dict) -> Intent:
@@ -106,6 +141,8 @@ class Intent:
             last_error=(last_error.get("message") or last_error.get("code") or "")[:500],
             method_label=_method_label(charge if isinstance(charge, dict) else {}),
             metadata=dict(data.get("metadata") or {}),
+            payment_method_types=tuple(data.get("payment_method_types") or ()),
+            next_action=NextAction.from_data(data.get("next_action")),
         )
 
 
@@ -184,15 +221,30 @@ def _call(what: str, fn, *args, **kwargs):
     return result.to_dict() if hasattr(result, "to_dict") else result
 
 
+def _method_options(method: str) -> dict:
+    # WeChat Pay needs to know where the buyer pays from; "web" makes Stripe answer with a QR code.
+    return {"payment_method_options": {"wechat_pay": {"client": "web"}}} if method == "wechat_pay" else {}
+
+
 def payment_intent_create(
-    *, amount: Decimal, currency: str, order_number: str, idempotency_key: str, description: str = ""
+    *,
+    amount: Decimal,
+    currency: str,
+    order_number: str,
+    idempotency_key: str,
+    description: str = "",
+    method: str = "card",
 ) -> Intent:
-    """Create (or, for a key Stripe has seen in the last 24 hours, get back) the order's intent."""
+    """Create (or, for a key Stripe has seen in the last 24 hours, get back) the order's intent.
+
+    ``method`` is the one Stripe payment method type the buyer chose ("card", "alipay",
+    "wechat_pay"): the intent accepts that one only, so a card order cannot be paid by Alipay.
+    """
     params = {
         "amount": to_fen(amount),
         "currency": currency.lower(),
-        # Card everywhere; Alipay and WeChat Pay where the Stripe account has them switched on.
-        "automatic_payment_methods": {"enabled": True},
+        "payment_method_types": [method],
+        **_method_options(method),
         "metadata": {"order_number": order_number},
         "description": description or f"Order {order_number}",
     }
@@ -203,6 +255,32 @@ def payment_intent_create(
         options={"idempotency_key": idempotency_key},
     )
     return Intent.from_data(data)
+
+
+def payment_intent_confirm(intent_id: str, *, method: str, return_url: str, idempotency_key: str) -> Intent:
+    """Confirm an Alipay or WeChat Pay intent on the server; the answer carries its ``next_action``.
+
+    Alipay: a page to send the buyer to, who comes back to ``return_url``. WeChat Pay (client
+    "web"): a QR code to show. Stripe's webhook then says whether the buyer paid.
+    """
+    params = {"payment_method_data": {"type": method}, **_method_options(method)}
+    if method == "alipay":
+        params["return_url"] = return_url
+    data = _call(
+        "payment_intent_confirm",
+        client().v1.payment_intents.confirm,
+        intent_id,
+        params=params,
+        options={"idempotency_key": idempotency_key},
+    )
+    return Intent.from_data(data)
+
+
+def account_capabilities() -> dict[str, str]:
+    """The account's capabilities and their status (``{"alipay_payments": "active", ...}``)."""
+    data = _call("account_retrieve", client().v1.accounts.retrieve_current)
+    capabilities = data.get("capabilities") or {}
+    return {str(name): str(status) for name, status in capabilities.items() if isinstance(status, str)}
 
 
 def payment_intent_retrieve(intent_id: str) -> Intent:

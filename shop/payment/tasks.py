@@ -7,9 +7,9 @@ import logging
 
 from celery import shared_task
 
-from . import selectors, services
+from . import capabilities, selectors, services
 from .models import StripePayment
-from .stripe_gateway import StripeError, StripeUnavailable
+from .stripe_gateway import StripeError, StripeUnavailable, stripe_enabled
 
 logger = logging.getLogger(__name__)
 
@@ -72,3 +72,11 @@ def stripe_payments_reconcile_task(limit: int = 200) -> int:
         except StripeError:
             logger.warning("stripe reconcile: order %s left for the next run", payment.order.number)
     return changed
+
+
+@shared_task(**RETRY)
+def stripe_capabilities_refresh_task() -> dict:
+    """Read which payment methods the Stripe account may take, so checkout offers only those."""
+    if not stripe_enabled():
+        return {}
+    return capabilities.stripe_capabilities_refresh()

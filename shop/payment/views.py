@@ -6,6 +6,7 @@ verified webhook (or Stripe's own answer to the reconciliation) marks an order p
 
 import logging
 
+import segno
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
@@ -56,6 +57,8 @@ def order_pay(request, number):
         return redirect(status_url)
     if not payment.is_awaiting or order.status == ORDER_CANCELLED or payment.needs_review:
         return redirect(status_url)
+    if payment.method != StripePayment.Method.CARD:
+        return _wallet_pay(request, order, payment, status_url)
     try:
         intent = services.stripe_payment_intent_ensure(payment=payment)
     except gateway.StripeUnavailable:
@@ -86,6 +89,65 @@ def order_pay(request, number):
         "stripe_locale": "zh" if request.LANGUAGE_CODE.startswith("zh") else "en",
     }
     return render(request, "payment/pay.html", context)
+
+
+def _wallet_pay(request, order, payment, status_url):
+    """Alipay: a button to Alipay's page (Stripe's redirect). WeChat Pay: the QR code to scan.
+
+    Both pages poll ``status.json`` until Stripe's webhook marks the order paid. Not an automatic
+    redirect to Alipay: a buyer coming back with the browser's back button would be sent there
+    again and again.
+    """
+    return_url = request.build_absolute_uri(status_url)
+    try:
+        intent = services.stripe_payment_wallet_start(payment=payment, return_url=return_url)
+    except gateway.StripeUnavailable:
+        return _render_problem(
+            request,
+            order,
+            _("We could not reach the payment service. Your order is kept; please try again."),
+            status=503,
+            retry=True,
+        )
+    except gateway.StripeRejected:
+        logger.exception("stripe: could not start %s for order %s", payment.method, order.number)
+        return _render_problem(
+            request, order, _("This payment could not be started. Please contact us."), status=502
+        )
+    if intent.status in ("succeeded", "processing", "canceled"):
+        return redirect(status_url)
+    action = intent.next_action
+    redirect_url = action.redirect_url if action else ""
+    if redirect_url and not _from_stripe(redirect_url):
+        logger.error("stripe: order %s got an unexpected redirect %s", order.number, redirect_url)
+        redirect_url = ""
+    qr_image = ""
+    if action and action.qr_data:
+        # Drawn here from Stripe's QR content: an <img> a buyer in WeChat can long-press.
+        qr_image = segno.make(action.qr_data, error="m").png_data_uri(scale=8, border=4)
+    elif action and action.qr_image.startswith(("data:image/", "https://")):
+        qr_image = action.qr_image
+    if not redirect_url and not qr_image:
+        logger.error("stripe: order %s has no next action for %s (%s)", order.number, payment.method, action)
+        return _render_problem(
+            request, order, _("This payment could not be started. Please contact us."), status=502
+        )
+    context = {
+        "order": order,
+        "payment": payment,
+        "redirect_url": redirect_url,
+        "qr_image": qr_image,
+        "hosted_url": action.hosted_url if action and _from_stripe(action.hosted_url) else "",
+        "pay_before": order.date_placed + selectors.unpaid_order_timeout(),
+        "in_wechat": "micromessenger" in request.headers.get("User-Agent", "").lower(),
+    }
+    return render(request, "payment/pay_wallet.html", context)
+
+
+def _from_stripe(url: str) -> bool:
+    """A page Stripe named over HTTPS (Alipay's, Stripe's hosted QR), or on STRIPE_API_BASE (the fake)."""
+    base = settings.STRIPE_API_BASE.rstrip("/")
+    return url.startswith("https://") or bool(base and url.startswith(base + "/"))
 
 
 def _render_problem(request, order, message, *, status, retry=False):

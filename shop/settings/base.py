@@ -348,6 +348,11 @@ STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
 STRIPE_TIMEOUT_SECONDS = env.float("STRIPE_TIMEOUT_SECONDS", default=10.0)
 # Stripe's client retries timeouts and 5xx itself, with the same idempotency key.
 STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=2)
+# The Stripe payment methods checkout may offer: "card", "alipay", "wechat_pay" (comma-separated
+# in the environment). Each is shown only with the three keys above and while the account's
+# capability for it is active (shop.payment.capabilities); Alipay and WeChat Pay in CNY only.
+# A method that can never be shown as configured is reported by `manage.py check` (payment.W001).
+STRIPE_PAYMENT_METHODS = env.list("STRIPE_PAYMENT_METHODS", default=["card"])
 # A card order not paid this long after it was placed is cancelled and its stock given back.
 # Bank-transfer and pay-on-delivery orders are not touched by that job (see shop/payment/README.md).
 STRIPE_UNPAID_ORDER_MINUTES = env.int("STRIPE_UNPAID_ORDER_MINUTES", default=30)
@@ -435,7 +440,10 @@ SHOP_SHIPPING_FLAT_FEE = env.str("SHOP_SHIPPING_FLAT_FEE", default="10.00")
 # The payment methods offered at checkout, in display order (see shop/checkout/payment_methods.py).
 # A method that needs an outside service hides itself while it is not configured.
 SHOP_PAYMENT_METHODS = [
-    "shop.payment.methods.StripeCard",  # hides itself without STRIPE_SECRET_KEY/PUBLISHABLE_KEY
+    # Stripe methods hide themselves unless STRIPE_PAYMENT_METHODS, the keys and the account allow.
+    "shop.payment.methods.StripeAlipay",
+    "shop.payment.methods.StripeWechatPay",
+    "shop.payment.methods.StripeCard",
     "shop.checkout.payment_methods.BankTransfer",
     "shop.checkout.payment_methods.CashOnDelivery",
     "channels.payment.OnAccount",  # only members of an organisation on account (issue 13, part 5)

@@ -34,7 +34,7 @@ def test_pay_page_creates_an_intent_for_the_order_total_in_fen_with_the_order_ke
     [create] = fake_stripe.calls("POST", "/v1/payment_intents")
     assert create.params["amount"] == "7960"  # ¥79.60, in fen, as an integer
     assert create.params["currency"] == "cny"
-    assert create.params["automatic_payment_methods"] == {"enabled": "true"}
+    assert create.params["payment_method_types"] == {"0": "card"}  # a card order takes cards only
     assert create.params["metadata"] == {"order_number": order.number}
     assert create.idempotency_key == f"order-{order.number}-pi-v1"
     assert create.headers["authorization"] == "Bearer sk_test_fake"
@@ -260,13 +260,13 @@ def test_the_card_method_records_itself_on_the_placed_order_and_sends_the_buyer_
     method.order_placed(order=order)  # inside the checkout's placement transaction
     url = method.next_url(order=order, request=request)  # after commit
 
-    assert method.is_available(basket=None, user=None) is True
     assert url == pay_url(order)
     assert StripePayment.objects.get(order=order).state == "requires_payment"
     source = order.sources.get()
     assert (source.source_type.code, source.amount_allocated) == ("stripe-card", order.total_incl_tax)
     assert request.session["payment_order_numbers"] == [order.number]
     assert fake_stripe.requests == []  # nothing leaves the shop inside the placement transaction
+    assert method.is_available(basket=None, user=None) is True  # asks Stripe for the account's capabilities
     assert pay_url(order) in method.render_instructions(order, "html")
     assert pay_url(order) in method.render_instructions(order, "txt")
 

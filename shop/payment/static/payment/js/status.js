@@ -1,5 +1,7 @@
-/* Keeps the payment status page up to date: polls the order's status until it is final.
-   After the buyer comes back from Stripe, the poll may ask the server to check with Stripe. */
+/* Keeps the payment status page (and the Alipay / WeChat Pay page) up to date: polls the order's
+   status until it is final. After the buyer comes back from Stripe, or data-check-after ms on the
+   wallet page, the poll may ask the server to check with Stripe. With data-done-url, a final
+   status opens that page (the order's status page). */
 (function () {
   "use strict";
   var box = document.getElementById("payment-status");
@@ -11,6 +13,8 @@
   var cameBack = /[?&]redirect_status=(succeeded|processing)/.test(window.location.search);
   var icons = { paid: "✓", cancelled: "✕", failed: "!", review: "!" };
   var started = Date.now();
+  var checkAfter = box.dataset.checkAfter ? parseInt(box.dataset.checkAfter, 10) : -1;
+  var doneUrl = box.dataset.doneUrl;
 
   function delay() {
     var waited = Date.now() - started;
@@ -18,7 +22,9 @@
   }
 
   function poll() {
-    var query = cameBack ? (Date.now() - started > 8000 ? "?returned=1&check=1" : "?returned=1") : "";
+    var waited = Date.now() - started;
+    var query = cameBack ? (waited > 8000 ? "?returned=1&check=1" : "?returned=1") :
+      (checkAfter >= 0 && waited > checkAfter ? "?check=1" : "");
     fetch(url + query, { headers: { Accept: "application/json" }, credentials: "same-origin" })
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (status) {
@@ -27,7 +33,10 @@
           iconEl.textContent = icons[status.state] || "…";
           box.dataset.state = status.state;
           if (payLink) { payLink.classList.toggle("d-none", !status.can_pay); }
-          if (status.final) { return; }
+          if (status.final) {
+            if (doneUrl) { window.location.assign(doneUrl); }
+            return;
+          }
         }
         window.setTimeout(poll, delay());
       })
