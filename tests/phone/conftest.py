@@ -5,6 +5,8 @@ import re
 import pytest
 
 from core import sms
+from tests.factories.order import product_for_sale
+from tests.payment.conftest import fake_stripe  # noqa: F401  (the local fake Stripe, for card checkout)
 
 
 def texted_code(number: str) -> str:
@@ -28,3 +30,13 @@ def limits(settings):
         "PER_NETWORK_PER_HOUR": 4,
     }
     return settings.PHONE_CODES
+
+
+def wrong(code: str) -> str:
+    """A six-digit code that is surely not ``code``."""
+    return f"{(int(code) + 1) % 1_000_000:06d}"
+
+
+@pytest.fixture
+def mushrooms(db):
+    return product_for_sale(title="房县香菇 250克", price="39.80", stock=10)

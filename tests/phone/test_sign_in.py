@@ -11,7 +11,7 @@ from django.utils import timezone
 from core import sms
 from shop.phone.models import OneTimeCode, VerifiedMobile
 from tests.factories.order import UserFactory
-from tests.phone.conftest import texted_code
+from tests.phone.conftest import texted_code, wrong
 
 pytestmark = pytest.mark.django_db
 
@@ -99,7 +99,7 @@ def test_a_wrong_code_signs_nobody_up_and_says_how_many_tries_are_left(
     ask_code(client, "13812345678", django_capture_on_commit_callbacks)
     code = texted_code("13812345678")
 
-    refused = enter_code(client, f"{(int(code) + 1) % 1_000_000:06d}")
+    refused = enter_code(client, wrong(code))
 
     assert refused.status_code == 200
     assert "验证码不正确，还可以再试 4 次。" in refused.content.decode()
