@@ -109,12 +109,13 @@ def code_send(*, number: str, purpose: str, network: str = "", now: datetime | N
     the number or the network (``core.network.client_network``) has had its codes for the hour.
     """
     limits = _limits()
-    now = now or timezone.now()
-    hour_ago = now - timedelta(hours=1)
     with transaction.atomic():
         _lock(f"mobile:{number}")  # lock order: the number's row, then the network's
         if network:
             _lock(f"network:{network}")
+        # The time is read under the locks: a request that waited for them sends after the one before.
+        now = now or timezone.now()
+        hour_ago = now - timedelta(hours=1)
         recent = OneTimeCode.objects.filter(number=number, created_at__gt=hour_ago)
         last_sent = recent.order_by("-created_at").values_list("created_at", flat=True).first()
         if last_sent is not None:
