@@ -157,3 +157,26 @@ def test_the_sign_in_page_offers_the_phone_first(client):
     assert page.index('id="login_mobile"') < page.index('id="login_form"')
     assert reverse("phone:sign-in") in page
     assert "手机号登录 / 注册" in page
+
+
+def test_the_basket_filled_before_signing_up_by_phone_is_still_there(
+    client, mushrooms, django_capture_on_commit_callbacks
+):
+    from tests.checkout import flow
+
+    flow.add_to_basket(client, mushrooms, 2)
+    ask_code(client, "13812345678", django_capture_on_commit_callbacks)
+    enter_code(client, texted_code("13812345678"))
+
+    basket = client.get(reverse("basket:summary")).context["basket"]
+    assert basket.owner == User.objects.get()
+    assert [(line.product, line.quantity) for line in basket.all_lines()] == [(mushrooms, 2)]
+
+
+def test_another_number_can_be_chosen_on_the_code_step(client, django_capture_on_commit_callbacks):
+    ask_code(client, "13812345678", django_capture_on_commit_callbacks)
+
+    changed = client.post(URL, {"action": "change"}, follow=True)
+
+    page = changed.content.decode()
+    assert 'name="mobile"' in page and 'name="code"' not in page
