@@ -53,6 +53,9 @@ logger = logging.getLogger(__name__)
 CODE_DIGITS = 6
 Purpose = OneTimeCode.Purpose
 
+#: Codes (and the networks that asked for them) are kept this long for staff to look into abuse.
+KEEP_DAYS = 7
+
 #: The order confirmation by SMS is recorded as this communication event, so it is sent once.
 ORDER_PLACED_SMS = "ORDER_PLACED_SMS"
 
@@ -98,8 +101,11 @@ def _unmasked(code_id: int, masked: str) -> str:
 
 
 def _lock(key: str) -> None:
-    SendLock.objects.get_or_create(key=key)
-    SendLock.objects.select_for_update().get(key=key)
+    """Lock the ``SendLock`` row of ``key``, made if missing (or purged meanwhile, hence the loop)."""
+    while True:
+        SendLock.objects.get_or_create(key=key)
+        if list(SendLock.objects.select_for_update().filter(key=key)):
+            return
 
 
 def code_send(*, number: str, purpose: str, network: str = "", now: datetime | None = None) -> OneTimeCode:
@@ -117,7 +123,12 @@ def code_send(*, number: str, purpose: str, network: str = "", now: datetime | N
         now = now or timezone.now()
         hour_ago = now - timedelta(hours=1)
         recent = OneTimeCode.objects.filter(number=number, created_at__gt=hour_ago)
-        last_sent = recent.order_by("-created_at").values_list("created_at", flat=True).first()
+        last_sent = (
+            recent.filter(purpose=purpose)
+            .order_by("-created_at")
+            .values_list("created_at", flat=True)
+            .first()
+        )
         if last_sent is not None:
             wait = limits["RESEND_SECONDS"] - (now - last_sent).total_seconds()
             if wait > 0:
@@ -157,6 +168,32 @@ def code_send(*, number: str, purpose: str, network: str = "", now: datetime | N
             key=f"phone:code:{row.pk}",
         )
     return row
+
+
+def code_resend_in(*, number: str, purpose: str, now: datetime | None = None) -> int:
+    """Seconds before ``number`` may have another code for ``purpose`` (0: now)."""
+    now = now or timezone.now()
+    last_sent = (
+        OneTimeCode.objects.filter(number=number, purpose=purpose)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    if last_sent is None:
+        return 0
+    return max(math.ceil(_limits()["RESEND_SECONDS"] - (now - last_sent).total_seconds()), 0)
+
+
+def codes_purge(*, now: datetime | None = None) -> int:
+    """Forget codes older than ``KEEP_DAYS`` (with the networks they were asked from), and the
+    ``SendLock`` rows of numbers and networks with no code in the last hour; returns codes purged."""
+    now = now or timezone.now()
+    purged, _by_model = OneTimeCode.objects.filter(created_at__lt=now - timedelta(days=KEEP_DAYS)).delete()
+    recent = OneTimeCode.objects.filter(created_at__gt=now - timedelta(hours=1))
+    keep = {f"mobile:{number}" for number in recent.values_list("number", flat=True)}
+    keep |= {f"network:{network}" for network in recent.values_list("network", flat=True) if network}
+    SendLock.objects.exclude(key__in=keep).delete()
+    return purged
 
 
 def code_sms_send(*, code_id: int, masked: str, now: datetime | None = None) -> bool:

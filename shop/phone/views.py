@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.views.generic import TemplateView
@@ -19,8 +18,7 @@ from oscar.core.loading import get_class
 from core.network import client_network
 
 from .forms import CodeForm, MobileForm
-from .models import OneTimeCode
-from .services import Purpose, code_send, guest_mobile_verify, mobile_masked, phone_sign_in
+from .services import Purpose, code_resend_in, code_send, guest_mobile_verify, mobile_masked, phone_sign_in
 
 CheckoutSessionMixin = get_class("checkout.session", "CheckoutSessionMixin")
 
@@ -41,26 +39,13 @@ class CodeStepsMixin:
     def here(self) -> str:
         return self.request.get_full_path()
 
-    def resend_in(self, number: str) -> int:
-        """Seconds before the number may have another code (0: now)."""
-        last = (
-            OneTimeCode.objects.filter(number=number)
-            .order_by("-created_at")
-            .values_list("created_at", flat=True)
-            .first()
-        )
-        if last is None:
-            return 0
-        wait = settings.PHONE_CODES["RESEND_SECONDS"] - (timezone.now() - last).total_seconds()
-        return max(int(wait + 0.999), 0)
-
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         number = self.pending_number()
         context.update(
             number=number,
             number_masked=mobile_masked(number) if number else "",
-            resend_in=self.resend_in(number) if number else 0,
+            resend_in=code_resend_in(number=number, purpose=self.purpose) if number else 0,
             code_minutes=settings.PHONE_CODES["TTL_MINUTES"],
             mobile_form=kwargs.get("mobile_form") or MobileForm(),
             code_form=kwargs.get("code_form") or CodeForm(),

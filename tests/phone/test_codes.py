@@ -4,6 +4,7 @@ and sent no more often than the number's and the network's allowances."""
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -168,3 +169,36 @@ def test_a_code_delivered_after_it_expired_is_not_texted(django_capture_on_commi
 
     assert sms.outbox == []
     assert OutboxMessage.objects.get(kind="phone.code_sms").state == OutboxMessage.State.SENT
+
+
+def test_the_cool_down_is_per_purpose_and_the_hourly_count_is_per_number(
+    limits, django_capture_on_commit_callbacks
+):
+    now = timezone.now()
+    send(capture=django_capture_on_commit_callbacks, now=now)
+
+    checkout = send(capture=django_capture_on_commit_callbacks, now=now, purpose=Purpose.CHECKOUT)
+
+    assert checkout.purpose == Purpose.CHECKOUT
+    assert OneTimeCode.objects.filter(number=NUMBER).count() == 2
+
+
+def test_the_daily_purge_forgets_week_old_codes_and_unused_locks(django_capture_on_commit_callbacks):
+    from shop.phone.models import SendLock
+    from shop.phone.tasks import phone_codes_purge_task
+
+    now = timezone.now()
+    send("13900000001", capture=django_capture_on_commit_callbacks, now=now - timedelta(days=8))
+    send("13900000002", capture=django_capture_on_commit_callbacks, now=now - timedelta(days=2))
+    send("13900000003", capture=django_capture_on_commit_callbacks, network="198.51.100.1")
+
+    purged = phone_codes_purge_task.apply().get()
+
+    assert purged == 1
+    assert sorted(OneTimeCode.objects.values_list("number", flat=True)) == ["13900000002", "13900000003"]
+    assert sorted(SendLock.objects.values_list("key", flat=True)) == [
+        "mobile:13900000003",
+        "network:198.51.100.1",
+    ]
+    assert send("13900000002", capture=django_capture_on_commit_callbacks).pk  # a purged lock is made again
+    assert settings.CELERY_BEAT_SCHEDULE["phone-codes-purge"]["task"] == phone_codes_purge_task.name
