@@ -11,9 +11,15 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
+        from django.contrib.auth.models import AbstractUser
         from django.utils.module_loading import autodiscover_modules
 
+        from core.names import user_full_name
+
         post_migrate.connect(sync_site, dispatch_uid="core-sync-site")
+        # Family name first for names in Chinese, wherever Django, Oscar or we name a user
+        # (core.names); the user model is Django's own, so its method is replaced here.
+        AbstractUser.get_full_name = user_full_name
         # Every room registers its outbox handlers in its own ``outbox_handlers`` module
         # (core.outbox): discovered here, so core never imports a room above it.
         autodiscover_modules("outbox_handlers")

@@ -42,6 +42,8 @@ EVERYWHERE: list[tuple[str, str]] = [
     _aria("breadcrumb"),
     _aria("Toggle navigation"),
     _aria("Close"),
+    # The filter summaries above order, offer and voucher lists.
+    ("<label>Filters:</label>", '{% load i18n %}<label>{% translate "Filters:" %}</label>'),
 ]
 
 #: Per template: (text, replacement); each text must occur in that template.
@@ -84,6 +86,31 @@ PATCHES: dict[str, list[tuple[str, str]]] = {
     ],
     "oscar/dashboard/orders/line_detail.html": [
         _status("line.status", '|default:"-"'),
+    ],
+    "oscar/dashboard/layout.html": [
+        # Our brand leads to the shop's home, and our styles follow Oscar's (phone-width tables).
+        (
+            '<a class="navbar-brand" href="#">{{ shop_name }}</a>',
+            '<a class="navbar-brand" href="/">{{ shop_name }}</a>',
+        ),
+        (
+            '<link rel="stylesheet" type="text/css" href="{% static "oscar/css/dashboard.css" %}" />',
+            '<link rel="stylesheet" type="text/css" href="{% static "oscar/css/dashboard.css" %}" />'
+            '<link rel="stylesheet" type="text/css" href="{% static "css/dashboard.css" %}" />',
+        ),
+    ],
+    "oscar/dashboard/comms/detail.html": [
+        ("{{ commtype.name }}", _LOAD + "{{ commtype.name|stored_name }}"),
+    ],
+    "oscar/dashboard/catalogue/stockalert_list.html": [
+        ("<td>{{ alert.status }}</td>", _LOAD + "<td>{{ alert.status|stored_name }}</td>"),
+        # The heading puts the stored status into the sentence untranslated.
+        (
+            "</i> {{ description }}</h2>",
+            _LOAD + "</i> {% if form.is_bound and form.is_valid %}{% blocktranslate with "
+            'status=form.cleaned_data.status|stored_name %}Alerts with status "{{ status }}"'
+            "{% endblocktranslate %}{% else %}{{ description }}{% endif %}</h2>",
+        ),
     ],
     "oscar/dashboard/users/detail.html": [
         _status("order.status", '|default:"-"'),

@@ -227,7 +227,8 @@ AXES_DISABLE_ACCESS_LOG = True
 # --- Language, time, money --------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our strings, then Oscar/treebeard/Wagtail strings their own catalogues lack (locale_upstream/).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_upstream"]
 LANGUAGE_COOKIE_NAME = "shop_language"
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True

@@ -41,3 +41,9 @@ class CategoryTable(oscar_tables.CategoryTable):
     checkbox = TemplateColumn(
         verbose_name="", template_name="oscar/dashboard/catalogue/category_row_checkbox.html", orderable=False
     )
+    # Oscar gives this column no name, so its header read "Actions" untranslated.
+    actions = TemplateColumn(
+        verbose_name=_("Actions"),
+        template_name="oscar/dashboard/catalogue/category_row_actions.html",
+        orderable=False,
+    )
