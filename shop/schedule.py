@@ -152,4 +152,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "impact.tasks.rollups_rebuild_task",
         "schedule": crontab(hour=2, minute=40),
     },
+    # --- Phone accounts (shop/phone) ---
+    # Every day at 04:10: SMS codes older than 7 days are forgotten, with the network addresses that
+    # asked for them (the hourly limits need one hour of them); running it twice forgets nothing more.
+    "phone-codes-purge": {
+        "task": "shop.phone.tasks.phone_codes_purge_task",
+        "schedule": crontab(hour=4, minute=10),
+    },
 }

@@ -38,6 +38,7 @@ urlpatterns = [
     path("shop/portal/impact/", include("impact.urls_portal")),
     path("shop/dashboard/files/<path:name>", core_views.private_file, name="private-file"),
     path("payments/", include("shop.payment.urls")),
+    path("shop/accounts/phone/", include("shop.phone.urls")),
     path("api/v1/", traceability_api.urls),
     # /t/<code>/ trace pages and GS1 Digital Link /01/<gtin>/10/<lot>
     path("", include("traceability.urls")),

@@ -23,6 +23,7 @@ from oscar.core.loading import get_class, get_model
 
 from core.db_busy import is_database_busy
 from shop.order.services import order_confirmation_record
+from shop.phone.services import order_mobile_record
 
 from .forms import AdultConfirmationForm, PaymentMethodForm
 from .payment_methods import registry
@@ -51,6 +52,14 @@ class IndexView(views.IndexView):
 
 
 class ShippingAddressView(views.ShippingAddressView):
+    def get_initial(self):
+        """A guest who gave a mobile number (shop.phone) finds it already in the address's phone."""
+        initial = super().get_initial() or {}
+        mobile = self.checkout_session.get_guest_mobile()
+        if mobile and not self.request.user.is_authenticated and not initial.get("phone_number"):
+            initial = {**initial, "phone_number": mobile}
+        return initial
+
     def post(self, request, *args, **kwargs):
         address_id = request.POST.get("address_id")
         if request.user.is_authenticated and address_id is not None:
@@ -231,6 +240,8 @@ class PaymentDetailsView(views.PaymentDetailsView):
             basket.submit()
             # In the outbox, with the order: sent after the commit, even if Redis is down now.
             order_confirmation_record(order=order)
+            # The guest's verified mobile number, and an SMS confirmation for an order without e-mail.
+            order_mobile_record(order=order, guest_mobile=self.checkout_session.get_guest_mobile())
         self._order = order
         return self.handle_successful_order(order)
 

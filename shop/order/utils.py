@@ -166,3 +166,18 @@ class OrderCreator(utils.OrderCreator):
             record.post_save_signal()
             del record._alerts_batched
         stockrecords_saved(records)
+
+
+class OrderDispatcher(utils.OrderDispatcher):
+    """Oscar's, for an order with no e-mail address too: a guest who checked out with a mobile number
+    alone (``shop.phone``). Oscar counts a guest order only when it has a guest e-mail
+    (``Order.is_anonymous``) and takes any other for a user's, failing on the missing user; such an
+    order is e-mailed nothing here (its buyer is told by SMS) and no event is recorded."""
+
+    def dispatch_order_messages(self, order, messages, event_code, attachments=None, **kwargs):
+        if order.user_id is None and not (kwargs.get("email_address") or order.guest_email):
+            self.dispatcher.logger.info(
+                "Order #%s: no e-mail address, %s not e-mailed", order.number, event_code
+            )
+            return
+        super().dispatch_order_messages(order, messages, event_code, attachments=attachments, **kwargs)

@@ -145,6 +145,7 @@ LOCAL_APPS = [
     "channels",
     "cms",
     "impact",
+    "shop.phone",
 ]
 INSTALLED_APPS = DJANGO_APPS + OSCAR_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -337,6 +338,16 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="十堰优品 <noreply@sh
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Text messages (core/sms.py): the console by default; a provider's backend class in production.
 SMS_BACKEND = env("SMS_BACKEND", default="core.sms.ConsoleBackend")
+# Sign-in and guest checkout by SMS code (shop/phone): a code works for TTL_MINUTES and MAX_ATTEMPTS
+# tries; a number gets a new one after RESEND_SECONDS, at most PER_NUMBER_PER_HOUR an hour, and a
+# network (IPv4 address or IPv6 /64) asks for at most PER_NETWORK_PER_HOUR an hour.
+PHONE_CODES = {
+    "TTL_MINUTES": 5,
+    "MAX_ATTEMPTS": 5,
+    "RESEND_SECONDS": 60,
+    "PER_NUMBER_PER_HOUR": env.int("PHONE_CODES_PER_NUMBER_PER_HOUR", default=5),
+    "PER_NETWORK_PER_HOUR": env.int("PHONE_CODES_PER_NETWORK_PER_HOUR", default=20),
+}
 OSCAR_FROM_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Stripe -----------------------------------------------------------------------------------

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import views
+
+app_name = "phone"
+urlpatterns = [
+    path("", views.PhoneSignInView.as_view(), name="sign-in"),
+]
