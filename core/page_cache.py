@@ -49,27 +49,18 @@ _TOKEN_IN_FORM = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 _KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary")
 
 
-def _personal_cookies() -> tuple[str, ...]:
-    return (
-        settings.SESSION_COOKIE_NAME,
-        settings.OSCAR_BASKET_COOKIE_OPEN,
-        getattr(settings, "MESSAGE_COOKIE_NAME", "messages"),
-    )
-
-
 def _price_context(request) -> str | None:
     """Which shared page this visitor may have: "" the retail one, another string the one of buyers
-    with the same prices, ``None`` none (render in full). Anonymous visitors cost nothing here;
-    anyone else costs what the middleware would load anyway (session, user, buyer terms)."""
-    if not any(name in request.COOKIES for name in _personal_cookies()):
-        return ""
+    with the same prices, ``None`` none (render in full). An anonymous visitor costs nothing here;
+    anyone else what the middleware would load anyway (session, user, buyer terms). The strategy is
+    asked whatever cookies the request carries: a page priced for a member is never the retail one."""
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated and user.is_staff:
         return None
     strategy = getattr(request, "strategy", None)
     if strategy is None:
         return ""
-    return getattr(strategy, "price_context", None) if hasattr(strategy, "price_context") else None
+    return getattr(strategy, "price_context", None)
 
 
 def _key(request, price_context: str) -> str:
