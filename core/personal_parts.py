@@ -146,7 +146,10 @@ def placeholder(name: str) -> SafeString:
 
 def part_or_placeholder(name: str, request) -> SafeString:
     """What ``{% personal_part name %}`` puts in the page."""
-    if request is None or is_shared_render(request):
+    if request is None:  # rendered outside a request (an e-mail, a fragment): nobody's parts
+        placeholder(name)  # the name is still checked
+        return mark_safe("")
+    if is_shared_render(request):
         return placeholder(name)
     return render_part(name, request)
 
