@@ -24,7 +24,6 @@ from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.middleware.csrf import get_token
 from django.template.loader import get_template
-from django.utils.functional import lazy
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
@@ -41,8 +40,34 @@ class Part:
     data: Callable[[object], dict]  # request → the template's whole context
 
 
+@dataclass(frozen=True)
+class _Visitor:
+    """All the account parts know of a user: whether signed in, and whether staff. Nothing else
+    can reach their templates, so one rendering serves every visitor of the same kind."""
+
+    is_authenticated: bool
+    is_staff: bool
+
+
+_CSRF_SLOT = "csrf-part-placeholder-91c4"
+_account_parts: dict[tuple, str] = {}
+
+
 def _account(request) -> dict:
-    return {"user": request.user, "csrf_token": lazy(get_token, str)(request)}
+    user = request.user
+    visitor = _Visitor(bool(user.is_authenticated), bool(user.is_authenticated and user.is_staff))
+    return {"user": visitor, "csrf_token": _CSRF_SLOT}
+
+
+def _account_part(part: Part, request) -> SafeString:
+    """An account part, rendered once per process for each kind of visitor and language, with this
+    visitor's CSRF token put in."""
+    context = part.data(request)
+    key = (part.template, get_language(), context["user"])
+    html = _account_parts.get(key)
+    if html is None:
+        html = _account_parts[key] = str(get_template(part.template).render(context))
+    return mark_safe(html.replace(_CSRF_SLOT, get_token(request)) if _CSRF_SLOT in html else html)
 
 
 def _basket(request) -> dict:
@@ -135,6 +160,8 @@ def _render(part: Part, request) -> SafeString:
 def render_part(name: str, request) -> SafeString:
     if name == "mini_basket":
         return _mini_basket(request)
+    if PARTS[name].data is _account:
+        return _account_part(PARTS[name], request)
     return _render(PARTS[name], request)
 
 
