@@ -13,12 +13,19 @@ under gunicorn against a plain Django hello-world view measured in the same run.
 2. In-process, Django's test client (warm: each URL requested once first): queries per request and
    median latency over --requests requests of /shop/, a category page (24 per page), a product page
    and a search for 香菇.
-3. gunicorn (2 sync workers, bench.settings: the local settings with DEBUG off plus /bench/hello)
+3. The same with the shared page cache on (core.page_cache), for each kind of visitor: anonymous,
+   anonymous with a basket, signed in, signed in with a basket, and a member of an organisation with
+   channel prices (a school whose price list prices the two pages' products). Their cookies are made
+   here (sessions and baskets in the database, so the gunicorn workers see them too).
+4. gunicorn (2 sync workers, bench.settings: the local settings with DEBUG off plus /bench/hello)
    under --connections concurrent clients (wrk, or Python threads when wrk is missing): a list page
-   (the category page) and a product page against /bench/hello, alternating, --rounds times.
+   (the category page) and a product page against /bench/hello, alternating, --rounds times; first
+   with every page rendered (anonymous), then with the shared page cache for each kind of visitor,
+   each one's ratio to hello-world side by side, and the load average of the machine.
 
-Targets (issue 2): list and product pages ≤ 50 ms median; ≥ 0.25 × hello-world throughput.
-Query counts are pinned in tests/catalogue/test_query_counts.py (list page ≤ 20, product page ≤ 18).
+Targets (issues 2 and 15): list and product pages ≤ 50 ms median; ≥ 0.25 × hello-world throughput
+for every kind of visitor. Query counts are pinned in tests/catalogue/test_query_counts.py (list
+page ≤ 20, product page ≤ 18).
 """
 
 from __future__ import annotations
@@ -44,6 +51,8 @@ from bench._common import (  # noqa: E402
 
 DEFAULT_DATABASE_URL = "sqlite:////tmp/bench_storefront.sqlite3"
 UPC_PREFIX = "BENCHSF"
+BUYER_EMAIL = "buyer@bench-sf.shiyan.example"
+MEMBER_EMAIL = "member@bench-sf.shiyan.example"
 CATEGORIES = [
     ("茶叶", "bench-tea"),
     ("食用菌", "bench-fungi"),
@@ -177,7 +186,90 @@ def pages() -> dict[str, str]:
     }
 
 
-def in_process(urls: dict[str, str], requests: int) -> dict[str, tuple[int, float, int]]:
+def seed_member(product_ids: list[int]) -> None:
+    """A signed-in retail buyer, and a member of an approved school whose channel's price list
+    prices ``product_ids`` (the products the measured pages show)."""
+    import datetime
+    from decimal import Decimal
+
+    from django.contrib.auth import get_user_model
+
+    from channels.models import Membership, Organisation, PriceList, PriceListEntry
+    from core.sales_channels import SalesChannel
+    from suppliers.validators import uscc_check_character
+
+    User = get_user_model()
+    for email in (BUYER_EMAIL, MEMBER_EMAIL):
+        if not User.objects.filter(email=email).exists():
+            User.objects.create_user(username=email, email=email, password="bench-only")  # noqa: S106
+    body = "12110108MA0BENCH2"
+    school, _ = Organisation.objects.get_or_create(
+        uscc=body + uscc_check_character(body),
+        defaults={
+            "name": "北京市基准第二实验学校",
+            "short_name": "基准二校",
+            "channel": SalesChannel.SCHOOL,
+            "contact_name": "郑老师",
+            "phone": "13911000004",
+            "email": "bench-sf@school.example",
+            "address": "北京市海淀区",
+            "invoice_title": "北京市基准第二实验学校",
+            "tax_number": body + uscc_check_character(body),
+            "billing_address": "北京市海淀区",
+            "billing_phone": "13911000004",
+            "bank_name": "北京银行",
+            "bank_account": "20000004123456789012",
+            "status": Organisation.Status.APPROVED,
+        },
+    )
+    Membership.objects.get_or_create(
+        user=User.objects.get(email=MEMBER_EMAIL), defaults={"organisation": school}
+    )
+    price_list, _ = PriceList.objects.get_or_create(channel=SalesChannel.SCHOOL, organisation=None)
+    priced = set(price_list.entries.values_list("product_id", flat=True))
+    PriceListEntry.objects.bulk_create(
+        PriceListEntry(
+            price_list=price_list,
+            product_id=pk,
+            price=Decimal("17.50"),
+            moq=12,
+            case_size=6,
+            valid_from=datetime.date(2025, 1, 1),
+        )
+        for pk in product_ids
+        if pk not in priced
+    )
+
+
+def visitor_cookies(product_id: int) -> dict[str, str]:
+    """Kind of visitor → the Cookie header of one such visitor (anonymous: none)."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    User = get_user_model()
+
+    def cookie(signed_in: str | None = None, basket: bool = False) -> str:
+        client = Client()
+        if signed_in:
+            client.force_login(User.objects.get(email=signed_in))
+        if basket:
+            response = client.post(
+                f"/shop/basket/add/{product_id}/", {"quantity": 12 if signed_in == MEMBER_EMAIL else 1}
+            )
+            assert response.status_code == 302, response.status_code
+        client.cookies.pop("messages", None)  # the "added" message: shown once, not on every page
+        return "; ".join(f"{name}={morsel.value}" for name, morsel in client.cookies.items() if morsel.value)
+
+    return {
+        "anonymous": "",
+        "anon+basket": cookie(basket=True),
+        "signed in": cookie(BUYER_EMAIL),
+        "signed in+basket": cookie(BUYER_EMAIL, basket=True),
+        "member": cookie(MEMBER_EMAIL),
+    }
+
+
+def in_process(urls: dict[str, str], requests: int, cookie: str = "") -> dict[str, tuple[int, float, int]]:
     """name → (queries, median ms, products listed) with the test client, after one warm-up request.
 
     Django's test environment is not set up: its template instrumentation (a signal and a context
@@ -187,7 +279,7 @@ def in_process(urls: dict[str, str], requests: int) -> dict[str, tuple[int, floa
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    client = Client()
+    client = Client(HTTP_COOKIE=cookie) if cookie else Client()
     figures = {}
     for name, url in urls.items():
         response = client.get(url)
@@ -225,39 +317,86 @@ def main():
     for name, (queries, median, listed) in in_process(urls, args.requests).items():
         print(f"  {name:<16}{queries:>8}{median:>12.1f}{listed or '':>8}   {urls[name]}")
     settings.ANONYMOUS_PAGE_CACHE_SECONDS = shared_seconds
-    print(f"\nthe same, for visitors with nothing of their own (shared page cache, {shared_seconds} s;")
-    print("  a product page served from it still counts the view, in memory, written every 10 s):")
-    for name, (queries, median, _listed) in in_process(urls, args.requests).items():
-        print(f"  {name:<16}{queries:>8}{median:>12.1f}")
+    measured = {name: urls[name] for name in ("category page", "product page")}
+    product_ids = _listed_product_ids(measured)
+    seed_member(product_ids)
+    cookies = visitor_cookies(product_ids[0])
+    print(f"\nthe same, shared page cache on ({shared_seconds} s; core.page_cache), by kind of visitor:")
+    print(f"  {'visitor':<18}" + "".join(f"{name + ' q':>17}{'ms':>7}" for name in measured))
+    for visitor, cookie in cookies.items():
+        figures = in_process(measured, args.requests, cookie)
+        print(
+            f"  {visitor:<18}"
+            + "".join(f"{figures[name][0]:>17}{figures[name][1]:>7.1f}" for name in measured)
+        )
     if args.no_gunicorn:
         return
-    for label, seconds in (
-        ("every page rendered (signed in, or with a basket)", "0"),
-        (f"anonymous visitors (shared page cache, {shared_seconds} s)", str(shared_seconds)),
-    ):
-        env["ANONYMOUS_PAGE_CACHE_SECONDS"] = seconds
-        process = start_gunicorn(env, args.port, ready_path="/bench/hello", log_name="storefront")
-        try:
-            figures = throughput(
-                f"http://127.0.0.1:{args.port}",
-                {
-                    "hello-world": "/bench/hello",
-                    "category page": urls["category page"],
-                    "product page": urls["product page"],
-                },
-                seconds=args.seconds,
-                rounds=args.rounds,
-                connections=args.connections,
-            )
-        finally:
-            stop(process)
-        load = load_function().__name__[5:]
-        print(f"\ngunicorn, 2 sync workers, {args.connections} concurrent clients ({load}), {label},")
-        print(f"{args.rounds} alternating rounds × {args.seconds} s, median req/s:")
-        hello = figures["hello-world"][0]
-        for name, (median, rounds) in figures.items():
-            ratio = "" if name == "hello-world" else f"   ratio {median / hello:.2f} × hello (target ≥ 0.25)"
-            print(f"  {name:<14}{median:>8.1f}   rounds {[round(x) for x in rounds]}{ratio}")
+    env["ANONYMOUS_PAGE_CACHE_SECONDS"] = "0"
+    rendered = _gunicorn(env, args, {"hello-world": "/bench/hello", **measured}, {})
+    paths = {"hello-world": "/bench/hello"}
+    headers = {}
+    for visitor, cookie in cookies.items():
+        for page, url in measured.items():
+            paths[f"{visitor}|{page}"] = url
+            if cookie:
+                headers[f"{visitor}|{page}"] = {"Cookie": cookie}
+    env["ANONYMOUS_PAGE_CACHE_SECONDS"] = str(shared_seconds)
+    shared = _gunicorn(env, args, paths, headers)
+    load = load_function().__name__[5:]
+    print(f"\ngunicorn, 2 sync workers, {args.connections} concurrent clients ({load}),")
+    print(
+        f"{args.rounds} alternating rounds × {args.seconds} s, median req/s and ratio to hello-world measured"
+    )
+    print("in the same run (target ≥ 0.25 × for every visitor):")
+    hello = rendered["hello-world"][0]
+    print(f"  every page rendered (anonymous): hello-world {hello:.0f} req/s")
+    for page in measured:
+        median = rendered[page][0]
+        print(f"    {page:<16}{median:>8.1f} req/s   ratio {median / hello:.2f} ×")
+    hello = shared["hello-world"][0]
+    print(f"  shared page cache ({shared_seconds} s): hello-world {hello:.0f} req/s")
+    print(f"    {'visitor':<18}" + "".join(f"{page:>26}" for page in measured))
+    for visitor in cookies:
+        cells = []
+        for page in measured:
+            median = shared[f"{visitor}|{page}"][0]
+            cells.append(f"{median:>8.1f} req/s {median / hello:>5.2f} ×")
+        print(f"    {visitor:<18}" + "".join(f"{cell:>26}" for cell in cells))
+    anonymous = [shared[f"anonymous|{page}"][0] / hello for page in measured]
+    signed_in = [shared[f"signed in|{page}"][0] / hello for page in measured]
+    print(
+        "  signed in vs anonymous (list, product): "
+        f"{signed_in[0]:.2f} × / {signed_in[1]:.2f} × against {anonymous[0]:.2f} × / {anonymous[1]:.2f} ×"
+    )
+    print(f"  load average (1, 5, 15 min) at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+def _listed_product_ids(urls: dict[str, str]) -> list[int]:
+    """The products the category page lists and the product page shows (priced for the member)."""
+    import re
+
+    from django.test import Client
+
+    ids: list[int] = []
+    for url in urls.values():
+        html = Client().get(url).content.decode()
+        ids += [int(pk) for pk in re.findall(r"/shop/basket/add/(\d+)/", html)]
+    return list(dict.fromkeys(ids))
+
+
+def _gunicorn(env, args, paths, headers):
+    process = start_gunicorn(env, args.port, ready_path="/bench/hello", log_name="storefront")
+    try:
+        return throughput(
+            f"http://127.0.0.1:{args.port}",
+            paths,
+            seconds=args.seconds,
+            rounds=args.rounds,
+            connections=args.connections,
+            headers=headers,
+        )
+    finally:
+        stop(process)
 
 
 if __name__ == "__main__":

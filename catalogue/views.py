@@ -14,6 +14,7 @@ from oscar.core.loading import get_class, get_model
 
 from catalogue import selectors
 from core.page_cache import anonymous_page_cache
+from core.personal_parts import is_shared_render
 
 CustomerHistoryManager = get_class("customer.history", "CustomerHistoryManager")
 Product = get_model("catalogue", "Product")
@@ -37,8 +38,9 @@ class HomeView(TemplateView):
 
 
 def _record_shared_view(request, response, *args, pk, **kwargs):
-    """A product page served from the shared cache still counts the view and joins the visitor's
-    history cookie, as Oscar's view does after rendering (both need only the product's id)."""
+    """A product page served from the shared cache (or rendered for it) counts the view, for the
+    real visitor, and joins their history cookie, as Oscar's view does after rendering (both need
+    only the product's id)."""
     product = Product(pk=int(pk))
     product_viewed.send(
         sender=ProductDetailView, product=product, user=request.user, request=request, response=response
@@ -49,9 +51,13 @@ def _record_shared_view(request, response, *args, pk, **kwargs):
 class ProductDetailView(CoreProductDetailView):
     """Oscar's product page with its reads prefetched in one place (``selectors``).
 
-    The page holds nothing of the visitor's own, so it is shared like the list pages
-    (core.page_cache); the visitor's recently viewed products are fetched by the browser.
+    The page holds nothing of the visitor's own but its personal parts, so it is shared like the
+    list pages (core.page_cache); the visitor's recently viewed products are fetched by the browser.
     """
+
+    def send_signal(self, request, response, product):
+        if not is_shared_render(request):  # rendered as nobody in particular: core.page_cache records it
+            super().send_signal(request, response, product)
 
     def get_queryset(self):
         return selectors.product_detail_queryset()

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from oscar.apps.partner import availability, prices
 from oscar.apps.partner.strategy import NoTax, StockRequired, Structured
@@ -231,6 +232,18 @@ class BuyerTermsMixin:
     def is_personal(self) -> bool:
         """True when what this strategy shows is the buyer's own: pages must not be shared then."""
         return self.buyer_terms is not None
+
+    @property
+    def price_context(self) -> str:
+        """Who else sees the same prices and order rules as this buyer, for caches of whole pages
+        (``core.page_cache``): "" for retail (everyone without terms); otherwise the buyer's terms
+        in full (their ``repr``: a source's terms are a dataclass naming the organisation, its
+        channel, its lists' versions and any refusal) and the day, as the price book is read for
+        today. Buyers of one organisation share it; nobody else does."""
+        terms = self.buyer_terms
+        if terms is None:
+            return ""
+        return f"terms:{terms!r}:{timezone.localdate().isoformat()}"
 
     def product_terms(self, product_id) -> ProductTerms | None:
         terms = self.buyer_terms

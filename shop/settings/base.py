@@ -295,10 +295,10 @@ else:
 # Sessions (sign-in, basket cookie's owner, checkout steps) in the database only: a Redis outage
 # signs nobody out and loses no checkout in progress (cached_db would call Redis on every request).
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
-# Storefront pages (lists and product pages) are shared for this many seconds among visitors with no
-# session, basket or messages (core.page_cache); 0 renders every page afresh.
+# Storefront pages (lists and product pages) are shared for this many seconds among all visitors, each
+# one's own parts put in per response (core.page_cache, core.personal_parts); 0 renders every page afresh.
 ANONYMOUS_PAGE_CACHE_SECONDS = env.int("ANONYMOUS_PAGE_CACHE_SECONDS", default=10)
-# Anonymous product views are counted in memory and written this often (catalogue.view_counts);
+# Product views are counted in memory and written this often (catalogue.view_counts);
 # 0 writes every view at once.
 VIEW_COUNT_FLUSH_SECONDS = env.int("VIEW_COUNT_FLUSH_SECONDS", default=10)
 CELERY_RESULT_BACKEND = None

@@ -62,8 +62,30 @@ def test_a_product_deleted_before_the_write_is_left_out():
     assert _views(kept) == 1 and ProductRecord.objects.count() == 1
 
 
-def test_a_signed_in_buyers_view_is_written_at_once_with_their_history(django_user_model):
-    product = shelf_product(title="武当道茶")
+def test_a_signed_in_buyers_views_are_written_with_the_batch_with_their_history(django_user_model):
+    UserRecord = get_model("analytics", "UserRecord")
+    product, other = shelf_product(title="武当道茶"), shelf_product(title="房县黄酒")
+    user = django_user_model.objects.create_user("b", "b@example.com", "x")
+    buyer = Client()
+    buyer.force_login(user)
+
+    buyer.get(product.get_absolute_url())
+    buyer.get(product.get_absolute_url())  # the second from the shared page cache, if it is on
+    buyer.get(other.get_absolute_url())
+    Client().get(product.get_absolute_url())
+    assert _views(product) == 0 and not UserProductView.objects.exists()
+
+    assert view_counts.flush() == 2
+
+    assert (_views(product), _views(other)) == (3, 1)
+    assert UserProductView.objects.filter(user=user, product=product).count() == 2
+    assert UserProductView.objects.filter(user=user, product=other).count() == 1
+    assert UserRecord.objects.get(user=user).num_product_views == 3
+
+
+def test_a_signed_in_buyers_view_is_written_at_once_when_batching_is_off(settings, django_user_model):
+    settings.VIEW_COUNT_FLUSH_SECONDS = 0
+    product = shelf_product(title="郧西羊肉干")
     buyer = Client()
     buyer.force_login(django_user_model.objects.create_user("b", "b@example.com", "x"))
 
