@@ -145,3 +145,13 @@ def test_the_empty_basket_points_back_to_the_shop(client):
 
     assert response.status_code == 200
     assert 'href="/shop/catalogue/"' in response.content.decode()
+
+
+def test_the_messages_after_adding_are_chinese(client, shiitake):
+    _add(client, shiitake, "2")
+
+    messages = " ".join(_messages(client.get("/shop/basket/")))
+
+    assert "购物车合计：<strong>¥79.60</strong>" in messages
+    assert "查看购物车" in messages
+    assert "basket" not in messages.lower().replace("/shop/basket/", "")
