@@ -24,13 +24,14 @@ class StripePaymentAdmin(ReadOnlyAdmin):
     list_display = [
         "order",
         "state",
+        "method",
         "amount",
         "amount_refunded",
         "payment_intent_id",
         "needs_review",
         "created_at",
     ]
-    list_filter = ["state", "needs_review"]
+    list_filter = ["state", "method", "needs_review"]
     search_fields = ["order__number", "payment_intent_id"]
 
 

@@ -105,11 +105,15 @@ def payment_for_order(order) -> StripePayment | None:
         return None
 
 
-def dashboard_payments(*, state: str = "", needs_review: bool = False, query: str = "") -> QuerySet:
-    """Card payments for staff, flagged ones first."""
+def dashboard_payments(
+    *, state: str = "", method: str = "", needs_review: bool = False, query: str = ""
+) -> QuerySet:
+    """Online payments (card, Alipay, WeChat Pay) for staff, flagged ones first."""
     payments = StripePayment.objects.select_related("order").order_by("-needs_review", "-created_at", "-pk")
     if state:
         payments = payments.filter(state=state)
+    if method:
+        payments = payments.filter(method=method)
     if needs_review:
         payments = payments.filter(needs_review=True)
     if query:

@@ -423,11 +423,11 @@ OSCAR_DASHBOARD_NAVIGATION.append(
         "access_fn": _staff_only,
     }
 )
-# Card payments (shop/payment/dashboard) sit under Fulfilment, after Orders.
+# Online payments (shop/payment/dashboard: card, Alipay, WeChat Pay) sit under Fulfilment, after Orders.
 for _section in OSCAR_DASHBOARD_NAVIGATION:
     if any(c.get("url_name") == "dashboard:order-list" for c in _section.get("children", [])):
         _section["children"].append(
-            {"label": _("Card payments"), "url_name": "payment_dashboard:stripe-payment-list"}
+            {"label": _("Online payments"), "url_name": "payment_dashboard:stripe-payment-list"}
         )
 # Order states (labels and translations: shop/order/statuses.py). The order is placed before
 # payment (see shop/checkout), so it starts here.

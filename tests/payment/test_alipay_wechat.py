@@ -464,3 +464,25 @@ def test_the_wallet_pages_and_the_staff_payment_summary_read_in_chinese(buyer, b
     assert all(page.status_code == 200 for page in pages.values())
     assert english == {name: [] for name in pages}
     assert "微信支付" in pages["staff refund page"].content.decode()
+
+
+def test_the_staff_payment_list_shows_and_filters_by_what_the_buyer_paid_with(
+    buyer, buyer_client, wallets_on
+):
+    alipay, wechat = wallet_order("alipay", user=buyer), wallet_order("wechat_pay", user=buyer)
+    start(buyer_client, alipay), start(buyer_client, wechat)
+    staff = Client()
+    staff.force_login(UserFactory(is_staff=True, first_name="明", last_name="王", username="wangming"))
+    url = reverse("payment_dashboard:stripe-payment-list")
+
+    everything = staff.get(url).content.decode()
+    alipay_only = staff.get(url, {"method": "alipay"}).content.decode()
+    card_only = staff.get(url, {"method": "card"}).content.decode()
+    unknown = staff.get(url, {"method": "paypal"})
+
+    assert alipay.number in everything and wechat.number in everything
+    assert "支付宝" in everything and "微信支付" in everything
+    assert alipay.number in alipay_only and wechat.number not in alipay_only
+    assert "没有找到在线支付记录。" in card_only
+    assert unknown.status_code == 200 and alipay.number in unknown.content.decode()
+    assert _english_on(everything) == []

@@ -14,6 +14,11 @@ class PaymentSearchForm(forms.Form):
         required=False,
         choices=[("", _("All states"))] + StripePayment.State.choices,
     )
+    method = forms.ChoiceField(
+        label=_("Payment method"),
+        required=False,
+        choices=[("", _("All methods"))] + StripePayment.Method.choices,
+    )
     needs_review = forms.BooleanField(label=_("Needs review only"), required=False)
 
 

@@ -1,4 +1,4 @@
-"""Staff views: find card payments, refund them (full or partial), close a review."""
+"""Staff views: find online payments (card, Alipay, WeChat Pay), refund them, close a review."""
 
 from django.contrib import messages
 from django.http import Http404
@@ -27,6 +27,7 @@ class PaymentListView(ListView):
         filters = self.form.cleaned_data if self.form.is_valid() else {}
         return selectors.dashboard_payments(
             state=filters.get("state", ""),
+            method=filters.get("method", ""),
             needs_review=filters.get("needs_review", False),
             query=filters.get("query", "").strip(),
         )
