@@ -11,6 +11,8 @@ import pytest
 CHROMIUM = Path(os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 PHONE = {"width": 375, "height": 812}
+#: The phone of the issue's "done when" checks (a common Android/iPhone size).
+PHONE_390 = {"width": 390, "height": 844}
 
 
 def _unavailable(reason):
@@ -67,3 +69,52 @@ def screenshots(tmp_path_factory):
     path = Path(folder) if folder else tmp_path_factory.mktemp("screenshots")
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+@pytest.fixture
+def phone390(browser, live_server):
+    """A fresh 390×844 page in Chinese that records console errors and uncaught script errors
+    (``page.console_errors``, each with the script's URL); relative URLs go to the live server."""
+    context = browser.new_context(
+        viewport=PHONE_390,
+        device_scale_factor=3,
+        is_mobile=True,
+        has_touch=True,
+        locale="zh-CN",
+        base_url=live_server.url,
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    errors = []
+    page.on(
+        "console",
+        lambda message: (
+            errors.append(f"{message.location.get('url')}: {message.text}")
+            if message.type == "error"
+            else None
+        ),
+    )
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.console_errors = errors
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def fake_stripe_live(settings, live_server):
+    """The local fake Stripe over HTTP, sending its signed webhooks to the live server; card, Alipay
+    and WeChat Pay switched on."""
+    from tests.payment.conftest import WEBHOOK_SECRET
+    from tests.payment.fake_stripe import FakeStripe
+
+    fake = FakeStripe(
+        webhook_url=f"{live_server.url}/payments/stripe/webhook/", webhook_secret=WEBHOOK_SECRET
+    ).start()
+    settings.STRIPE_SECRET_KEY = "sk_test_fake"
+    settings.STRIPE_PUBLISHABLE_KEY = "pk_test_fake"
+    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+    settings.STRIPE_API_BASE = fake.url
+    settings.STRIPE_MAX_NETWORK_RETRIES = 0
+    settings.STRIPE_PAYMENT_METHODS = ["card", "alipay", "wechat_pay"]
+    yield fake
+    fake.stop()

@@ -10,62 +10,18 @@ import re
 import pytest
 from oscar.core.loading import get_model
 
+from tests.e2e.conftest import PHONE_390 as PHONE
 from tests.factories.order import china, product_for_sale
-from tests.payment.conftest import WEBHOOK_SECRET
-from tests.payment.fake_stripe import FakeStripe
 
 Order = get_model("order", "Order")
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-PHONE = {"width": 390, "height": 844}
 
-
-@pytest.fixture
-def fake_alipay(settings, live_server):
-    fake = FakeStripe(
-        webhook_url=f"{live_server.url}/payments/stripe/webhook/", webhook_secret=WEBHOOK_SECRET
-    ).start()
-    settings.STRIPE_SECRET_KEY = "sk_test_fake"
-    settings.STRIPE_PUBLISHABLE_KEY = "pk_test_fake"
-    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
-    settings.STRIPE_API_BASE = fake.url
-    settings.STRIPE_MAX_NETWORK_RETRIES = 0
-    settings.STRIPE_PAYMENT_METHODS = ["card", "alipay", "wechat_pay"]
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
-def phone_390(browser, live_server):
-    context = browser.new_context(
-        viewport=PHONE,
-        device_scale_factor=3,
-        is_mobile=True,
-        has_touch=True,
-        locale="zh-CN",
-        base_url=live_server.url,
-    )
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    yield page
-    context.close()
-
-
-def test_a_guest_pays_with_alipay_on_a_phone_and_sees_the_order_paid(phone_390, fake_alipay, screenshots):
+def test_a_guest_pays_with_alipay_on_a_phone_and_sees_the_order_paid(phone390, fake_stripe_live, screenshots):
     china()
     mushrooms = product_for_sale(title="房县香菇 干货 250克", price="39.80", stock=10)
-    page = phone_390
-    errors = []
-    page.on(
-        "console",
-        lambda message: (
-            errors.append(f"{message.location.get('url')}: {message.text}")
-            if message.type == "error"
-            else None
-        ),
-    )
-    page.on("pageerror", lambda error: errors.append(str(error)))
+    page = phone390
 
     page.goto(mushrooms.get_absolute_url())
     page.locator("#add_to_basket_form button[type=submit]").first.click()
@@ -112,11 +68,11 @@ def test_a_guest_pays_with_alipay_on_a_phone_and_sees_the_order_paid(phone_390, 
     assert order.stripe_payment.method == "alipay"
     assert order.sources.get().source_type.code == "stripe-alipay"
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-    assert errors == []
+    assert page.console_errors == []
 
 
 def test_a_buyer_scans_the_wechat_pay_code_and_the_page_turns_to_paid_by_itself(
-    phone_390, fake_alipay, screenshots, browser, live_server
+    phone390, fake_stripe_live, screenshots, browser, live_server
 ):
     """The QR page polls status.json; once the webhook marks the order paid it opens the status page."""
     from django.test import Client
@@ -132,10 +88,8 @@ def test_a_buyer_scans_the_wechat_pay_code_and_the_page_turns_to_paid_by_itself(
     session = client.session
     session[SESSION_ORDERS_KEY] = [order.number]  # what the checkout grants the guest's browser
     session.save()
-    page = phone_390
+    page = phone390
     page.context.add_cookies([{"name": "sessionid", "value": session.session_key, "url": live_server.url}])
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
 
     page.goto(f"/payments/orders/{order.number}/pay/")
     qr = page.locator("#wallet-qr")
@@ -146,7 +100,7 @@ def test_a_buyer_scans_the_wechat_pay_code_and_the_page_turns_to_paid_by_itself(
 
     intent_id = StripePayment.objects.get(order=order).payment_intent_id
     other_phone = browser.new_page()  # the buyer's WeChat "scans" it: the fake's hosted page pays
-    other_phone.goto(f"{fake_alipay.url}/_fake/wechat/{intent_id}")
+    other_phone.goto(f"{fake_stripe_live.url}/_fake/wechat/{intent_id}")
     other_phone.click("#fake-pay")
     other_phone.close()
 
@@ -155,4 +109,4 @@ def test_a_buyer_scans_the_wechat_pay_code_and_the_page_turns_to_paid_by_itself(
     page.screenshot(path=str(screenshots / "wechat-02-paid.png"), full_page=True)
     order.refresh_from_db()
     assert order.status == "Paid"
-    assert errors == []
+    assert page.console_errors == []

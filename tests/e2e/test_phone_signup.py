@@ -8,34 +8,13 @@ from django.contrib.auth import get_user_model
 from oscar.core.loading import get_model
 
 from core import sms
+from tests.e2e.conftest import PHONE_390 as VIEWPORT
 from tests.factories.order import china, product_for_sale
 
 User = get_user_model()
 Order = get_model("order", "Order")
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-VIEWPORT = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-def phone390(browser, live_server):
-    context = browser.new_context(
-        viewport=VIEWPORT,
-        device_scale_factor=3,
-        is_mobile=True,
-        has_touch=True,
-        locale="zh-CN",
-        base_url=live_server.url,
-    )
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    errors = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.console_errors = errors
-    yield page
-    context.close()
 
 
 def texted_code(number: str) -> str:
