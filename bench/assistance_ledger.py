@@ -20,7 +20,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._common import django_environment, scratch_database_url, start_django  # noqa: E402
+from bench._common import (  # noqa: E402
+    django_environment,
+    insert_order_lines_and_payments,
+    scratch_database_url,
+    start_django,
+)
 
 URL = scratch_database_url("postgres://postgres@127.0.0.1:5432/h_ledger_bench")
 start_django(django_environment(URL, "shop.settings.test"))
@@ -117,45 +122,7 @@ def load() -> None:
             FROM bench_orders
             """
         )
-        cursor.execute(
-            "CREATE TEMP TABLE bench_products AS SELECT p.id AS product_id, s.partner_id, s.partner_sku, "
-            "row_number() OVER (ORDER BY p.id) - 1 AS k FROM catalogue_product p "
-            "JOIN partner_stockrecord s ON s.product_id = p.id"
-        )
-        cursor.execute(
-            """
-            INSERT INTO order_line (order_id, partner_id, partner_name, partner_sku, partner_line_reference,
-                partner_line_notes, stockrecord_id, product_id, title, upc, quantity, line_price_incl_tax,
-                line_price_excl_tax, line_price_before_discounts_incl_tax,
-                line_price_before_discounts_excl_tax,
-                unit_price_incl_tax, unit_price_excl_tax, status, num_allocated, allocation_cancelled)
-            SELECT o.id, bp.partner_id, '', bp.partner_sku, '', '', NULL, bp.product_id, 'bench', '',
-                   1 + (b.n + i) %% 3, price, price, price, price, price, price, o.status, 0, false
-            FROM bench_orders b JOIN order_order o ON o.number = 'L' || b.n
-            CROSS JOIN generate_series(0, 2) i
-            JOIN bench_products bp ON bp.k = (b.n * 7 + i * 113) %% %(products)s
-            CROSS JOIN LATERAL (SELECT (20 + (b.n * 13 + i * 29) %% 300)::numeric(12, 2) AS price) pr
-            """,
-            {"products": N_PRODUCTS},
-        )
-        cursor.execute(
-            "UPDATE order_order o SET total_incl_tax = t.s, total_excl_tax = t.s FROM "
-            "(SELECT order_id, SUM(line_price_incl_tax) s FROM order_line GROUP BY order_id) t "
-            "WHERE t.order_id = o.id AND o.number LIKE 'L%%'"
-        )
-        cursor.execute(
-            """
-            INSERT INTO order_paymentevent (order_id, amount, reference, event_type_id, date_created)
-            SELECT o.id, o.total_incl_tax, '', %(paid)s, b.at AT TIME ZONE 'Asia/Shanghai'
-            FROM bench_orders b JOIN order_order o ON o.number = 'L' || b.n WHERE NOT b.on_account
-            UNION ALL
-            SELECT o.id, round(o.total_incl_tax / 3, 2), '', %(refunded)s,
-                   b.at AT TIME ZONE 'Asia/Shanghai' + interval '3 days'
-            FROM bench_orders b JOIN order_order o ON o.number = 'L' || b.n
-            WHERE b.refunded AND NOT b.on_account
-            """,
-            {"paid": paid, "refunded": refunded},
-        )
+        insert_order_lines_and_payments(cursor, prefix="L", products=N_PRODUCTS, paid=paid, refunded=refunded)
         cursor.execute(
             """
             INSERT INTO channels_organisationorder
