@@ -6,7 +6,6 @@ batches, both in primary-key order) must keep what the line-by-line one kept."""
 
 import datetime
 import os
-import threading
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -18,6 +17,7 @@ from oscar.core.loading import get_model
 from channels.models import OrganisationOrder
 from channels.services.bulk import OrderLine, channel_order_place
 from core.sales_channels import SalesChannel
+from tests.concurrency import race
 from tests.factories.channels import DeliverySiteFactory, OrganisationFactory, beijing_uscc, member_of, price
 from tests.factories.order import product_for_sale
 from tests.factories.traceability import published, seller
@@ -84,29 +84,16 @@ def test_six_bulk_orders_for_stock_that_covers_three_place_exactly_three_and_ove
             mine.reverse()
         lines = [OrderLine(product_id=p.pk, quantity=EACH, site_id=site.pk, date=TOMORROW) for p in mine]
         orders.append((member_of(school), lines))
-    connection.close()  # the threads open their own; the main thread reconnects afterwards
-    start = threading.Barrier(SCHOOLS)
-    outcomes: list = [None] * SCHOOLS
 
     def order(number):
         buyer, lines = orders[number]
         try:
-            start.wait(timeout=60)
             channel_order_place(user=buyer, lines=lines, source=OrganisationOrder.Source.SHEET)
-            outcomes[number] = ("placed",)
         except ValidationError as refusal:
-            outcomes[number] = ("refused", " ".join(refusal.messages))
-        except Exception as error:  # a crash (a deadlock) must fail the test, not vanish in the thread
-            outcomes[number] = ("crash", repr(error))
-        finally:
-            connection.close()
+            return ("refused", " ".join(refusal.messages))
+        return ("placed",)
 
-    threads = [threading.Thread(target=order, args=(number,)) for number in range(SCHOOLS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=300)
-    assert not any(thread.is_alive() for thread in threads), "a placement did not finish"
+    outcomes = race(order, SCHOOLS)
 
     assert sum(1 for o in outcomes if o == ("placed",)) == FITS, outcomes
     refused = [o for o in outcomes if o and o[0] == "refused"]

@@ -11,7 +11,6 @@ report an outcome (a missing one fails the test, it is not counted as a refusal)
 """
 
 import os
-import threading
 from decimal import Decimal
 
 import pytest
@@ -22,6 +21,7 @@ from oscar.core.loading import get_model
 
 from channels.models import Invoice, Organisation
 from tests.checkout import flow
+from tests.concurrency import race
 from tests.factories.channels import OrganisationFactory, member_of
 from tests.factories.order import china, product_for_sale
 
@@ -78,29 +78,14 @@ def test_twenty_orders_on_account_against_a_limit_for_five_place_exactly_five():
         assert flow.choose_payment(client, "on-account").status_code == 302
         assert client.get(reverse("checkout:preview")).status_code == 200
         clients.append(client)
-    connection.close()  # the threads open their own; the main thread reconnects afterwards
-    start = threading.Barrier(MEMBERS)
-    outcomes: list = [None] * MEMBERS
 
     def order(number):
-        try:
-            start.wait(timeout=60)
-            response = flow.place_order(clients[number])
-            if response.status_code == 302:
-                outcomes[number] = ("placed", response["Location"])
-            else:
-                outcomes[number] = (response.status_code, response.content.decode())
-        except Exception as error:  # a crash must fail the test, not vanish in the thread
-            outcomes[number] = ("crash", repr(error))
-        finally:
-            connection.close()
+        response = flow.place_order(clients[number])
+        if response.status_code == 302:
+            return ("placed", response["Location"])
+        return (response.status_code, response.content.decode())
 
-    threads = [threading.Thread(target=order, args=(number,)) for number in range(MEMBERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=300)
-    assert not any(thread.is_alive() for thread in threads), "a placement did not finish"
+    outcomes = race(order, MEMBERS)
 
     placed = [o for o in outcomes if o and o[0] == "placed"]
     refused = [o for o in outcomes if o and o[0] == 200 and "more than the credit" in o[1]]

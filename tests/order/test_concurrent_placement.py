@@ -1,7 +1,6 @@
 """Twenty buyers race for the last five units on PostgreSQL: exactly five orders, never oversold."""
 
 import os
-import threading
 
 import pytest
 from django.db import connection
@@ -10,6 +9,7 @@ from django.urls import reverse
 from oscar.core.loading import get_model
 
 from tests.checkout import flow
+from tests.concurrency import race
 from tests.factories.order import china, product_for_sale
 
 Country = get_model("address", "Country")
@@ -39,23 +39,7 @@ def test_twenty_buyers_racing_for_the_last_five_units_get_exactly_five_orders():
     buyers = [Client() for _ in range(BUYERS)]
     for number, buyer in enumerate(buyers):
         flow.guest_checkout_to_preview(buyer, product, email=f"buyer{number}@example.com")
-    start = threading.Barrier(BUYERS)
-    outcomes = [None] * BUYERS
-
-    def buy(number):
-        try:
-            start.wait(timeout=30)
-            outcomes[number] = flow.place_order(buyers[number])["Location"]
-        except Exception as error:  # a crash must fail the test, not vanish in the thread
-            outcomes[number] = repr(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=buy, args=(number,)) for number in range(BUYERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    outcomes = race(lambda number: flow.place_order(buyers[number])["Location"], BUYERS, timeout=120)
 
     stock = StockRecord.objects.get(product=product)
     assert outcomes.count(reverse("checkout:thank-you")) == UNITS_LEFT
