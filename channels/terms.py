@@ -1,27 +1,20 @@
 """A member's buyer terms: what the storefront's strategy asks this room (``shop.partner.strategy``).
 
 ``buyer_terms_for(user)`` is the registered terms source. Its cost, per request, for a signed-in
-user (anonymous visitors never reach it): one cache round trip (``get_many``) reading what is known
-of the user (member of which organisation, at which price lists' versions; or not a member) together
-with the *terms generation*; only when the two disagree, or the cache has nothing, one query
-(membership, organisation and both price lists' versions together, written out in SQL: see
-``_membership_sql``), whose answer is kept ``TERMS_SECONDS`` under the generation read. Then, on the
-first price asked for, one cache read of the price book, or on a miss one more query.
+user (anonymous visitors never reach it):
 
-The generation changes (``terms_changed``) whenever a membership, an organisation or a price list is
-saved or deleted (signals below; a price list's entries are only ever changed with its revision, by
-``channels.services.prices``, which says so too): at once, for this process and the tests, and again
-when the transaction commits, so a page in flight that read the old rows cannot keep them. Every
-user's kept answer then fails the comparison and is read afresh: a member removed, an organisation
-suspended or a list changed are seen on the very next request. Redis away: no cache, one query a
-request, as before.
+- a user with no membership: one cache read (a "not a member" note, kept ``NON_MEMBER_SECONDS`` and
+  dropped when the user joins an organisation), or on a miss one query;
+- a member: one query (membership, organisation and both price lists' versions together, written
+  out in SQL: see ``_membership_sql``) and, on
+  the first price asked for, one cache read of the price book, or on a miss one more query.
 
-So channel prices add at most 2 queries to any page, however many products it shows, and usually
-none. The price book is every entry valid today of the organisation's channel list and of its
-contract list (the contract wins), keyed by both lists' versions (id, revision, last change) and the
-day: a change to a list is seen by the next request, in every process (the generation moves, and
-the versions are read again). A book under a given key never changes, so each process also keeps the
-last ``BOOKS_IN_MEMORY`` books it read in memory: a warm page unpickles no book at all.
+So channel prices add at most 2 queries to any page, however many products it shows. The price
+book is every entry valid today of the organisation's channel list and of its contract list (the
+contract wins), keyed by both lists' versions (id, revision, last change) and the day: a change to a
+list is seen by the next request, in every process, because the versions are read from the database
+each time. A book under a given key never changes, so each process also keeps the last
+``BOOKS_IN_MEMORY`` books it read in memory: a warm page unpickles no book at all.
 
 Only an approved organisation's members get prices; a suspended one's members get a refusal
 instead (nothing can be ordered, the reason is shown); applied or rejected ones buy as retail.
@@ -31,15 +24,12 @@ from __future__ import annotations
 
 import functools
 import threading
-import uuid
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Q
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -48,45 +38,19 @@ from shop.partner.strategy import ProductTerms
 
 BOOK_SECONDS = 60 * 60
 BOOKS_IN_MEMORY = 64
-TERMS_SECONDS = 5 * 60
-GENERATION_KEY = "channels:terms:generation"
+NON_MEMBER_SECONDS = 5 * 60
 
 _books: OrderedDict[str, dict] = OrderedDict()
 _books_lock = threading.Lock()
 
 
-def member_key(user_id: int) -> str:
-    return f"channels:member:{user_id}"
+def non_member_key(user_id: int) -> str:
+    return f"channels:non-member:{user_id}"
 
 
 def forget_non_member(user_id: int) -> None:
     """The user just joined an organisation: look them up again from the next request on."""
-    cache.delete(member_key(user_id))
-
-
-def terms_changed() -> None:
-    """A membership, an organisation or a price list changed: every user's kept terms are stale.
-    Now (this process, tests) and again after the commit (a request that read the old rows while
-    the change was in flight must not keep them)."""
-    _new_generation()
-    transaction.on_commit(_new_generation)
-
-
-def _new_generation() -> str:
-    generation = uuid.uuid4().hex
-    cache.set(GENERATION_KEY, generation, None)
-    return generation
-
-
-@receiver(post_save, sender=Membership, dispatch_uid="channels-terms-membership-saved")
-@receiver(post_delete, sender=Membership, dispatch_uid="channels-terms-membership-deleted")
-@receiver(post_save, sender=Organisation, dispatch_uid="channels-terms-organisation-saved")
-@receiver(post_delete, sender=Organisation, dispatch_uid="channels-terms-organisation-deleted")
-@receiver(post_save, sender=PriceList, dispatch_uid="channels-terms-price-list-saved")
-@receiver(post_delete, sender=PriceList, dispatch_uid="channels-terms-price-list-deleted")
-def _terms_rows_changed(sender, raw=False, **kwargs):
-    if not raw:
-        terms_changed()
+    cache.delete(non_member_key(user_id))
 
 
 @dataclass
@@ -164,24 +128,14 @@ def _membership(user_id: int) -> _Member | None:
     return _Member(pk, channel, status, short_name or name, channel_version or "", contract_version or "")
 
 
-def _member(user_id: int) -> _Member | None:
-    """The user's membership as last read under the current generation, or read now (and kept)."""
-    key = member_key(user_id)
-    known = cache.get_many([key, GENERATION_KEY])
-    generation, kept = known.get(GENERATION_KEY), known.get(key)
-    if generation is not None and kept is not None and kept[0] == generation:
-        return kept[1]
-    if generation is None:
-        generation = _new_generation()  # none yet (or evicted): nothing kept can match it
-    member = _membership(user_id)
-    cache.set(key, (generation, member), TERMS_SECONDS)
-    return member
-
-
 def buyer_terms_for(user) -> OrganisationTerms | None:
     """The terms source registered with the storefront's strategy (see the module docstring)."""
-    member = _member(user.pk)
+    key = non_member_key(user.pk)
+    if cache.get(key):
+        return None
+    member = _membership(user.pk)
     if member is None:
+        cache.set(key, 1, NON_MEMBER_SECONDS)
         return None
     if member.status == Organisation.Status.APPROVED:
         refusal = ""

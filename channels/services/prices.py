@@ -5,8 +5,7 @@ An import replaces the whole list, all or nothing: the sheet is read and checked
 transaction. The list's row is locked first (``SELECT … FOR UPDATE``), so two imports into one list
 run one after the other and the overlap check sees what the other committed; on PostgreSQL an
 exclusion constraint refuses overlapping validity in the database as well (migration 0003). The
-list's ``revision`` goes up (and ``channels.terms.terms_changed`` is said), so every member's cached
-terms and price book are read afresh on their next page.
+list's ``revision`` goes up, so every member's cached price book is read afresh on their next page.
 
 Lock order: the price list row only; no stock record, batch or organisation row is locked here.
 """
@@ -25,7 +24,6 @@ from channels.models import Organisation, PriceList, PriceListEntry
 from channels.permissions import require_channel
 from channels.price_sheets import RowError, check_sheet
 from channels.sheets import SheetError, read_sheet
-from channels.terms import terms_changed
 
 
 @dataclass
@@ -87,7 +85,6 @@ def price_list_import(*, channel: str, organisation: Organisation | None = None,
             PriceList.objects.filter(pk=price_list.pk).update(
                 revision=F("revision") + 1, updated_by=by, updated_at=timezone.now()
             )
-            terms_changed()
     except IntegrityError:
         # Only a rule the checks above already enforce can get here (a product deleted meanwhile).
         result.errors.append(
@@ -107,4 +104,3 @@ def price_list_clear(*, price_list: PriceList, by) -> None:
     PriceList.objects.filter(pk=price_list.pk).update(
         revision=F("revision") + 1, updated_by=by, updated_at=timezone.now()
     )
-    terms_changed()
