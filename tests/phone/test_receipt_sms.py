@@ -110,3 +110,23 @@ def test_a_rolled_back_payment_leaves_no_receipt_sms_behind(mushrooms):
         raise RuntimeError("the webhook's transaction fails after the receipt was recorded")
 
     assert not OutboxMessage.objects.filter(kind="phone.payment_receipt_sms").exists()
+
+
+def test_a_phone_only_buyer_whose_bank_transfer_is_confirmed_gets_the_receipt_by_sms(db):
+    from oscar.test.factories import UserFactory as StaffFactory
+
+    from shop.checkout import holds
+    from tests.checkout.test_payment_holds import order_paid_by
+
+    buyer = UserFactory(email="")
+    VerifiedMobile.objects.create(user=buyer, number="13712345678")
+    order = order_paid_by(holds.BankTransfer(), email="")
+    order.user = buyer
+    order.save(update_fields=["user"])
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        holds.order_bank_transfer_confirm(order=order, user=StaffFactory(is_staff=True), reference="ICBC 42")
+
+    texts = receipts("13712345678")
+    assert len(texts) == 1 and str(order.number) in texts[0]
+    assert mail.outbox == []

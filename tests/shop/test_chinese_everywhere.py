@@ -1,7 +1,8 @@
 """Every page of every role reads in Chinese: no English word left untranslated (issue 15, part 4).
 
 With the demo data loaded, each role (a visitor, a buyer, a cooperative, a channel manager, an
-organisation's member, staff, and a buyer who signed up by phone with no e-mail) starts at its home pages and follows the links it is shown, in
+organisation's member, staff, a buyer signed up by phone with no e-mail) starts at its home pages
+and follows the links it is shown, in
 Chinese, one page per kind of URL (the URL pattern and the names of its query parameters), up to a
 bound. On each page, the text a reader sees or hears (text, ``title``, ``placeholder``, ``alt``,
 ``aria-label``, button values; not scripts, styles or code) must hold no English word. What may be
