@@ -2,12 +2,12 @@
 
 With the demo data loaded, each role (a visitor, a buyer, a cooperative, a channel manager, an
 organisation's member, staff, a buyer signed up by phone with no e-mail) starts at its home pages
-and follows the links it is shown, in
-Chinese, one page per kind of URL (the URL pattern and the names of its query parameters), up to a
-bound. On each page, the text a reader sees or hears (text, ``title``, ``placeholder``, ``alt``,
-``aria-label``, button values; not scripts, styles or code) must hold no English word. What may be
-Latin letters in Chinese text is allowed: abbreviations in capitals (GTIN, PDF, SC), units, e-mail
-addresses, web addresses, codes with digits (lot numbers, trace codes) and a few names (Stripe).
+and follows the links it is shown, in Chinese, one page per kind of URL (the URL pattern and the
+names of its query parameters), up to a bound. On each page, the text a reader sees or hears (text,
+``title``, ``placeholder``, ``alt``, ``aria-label``, button values; not scripts, styles or code)
+must hold no English word. What may be Latin letters in Chinese text is allowed: abbreviations in
+capitals (GTIN, PDF, SC), units, e-mail addresses, web addresses, codes with digits (lot numbers,
+trace codes) and a few names (Stripe).
 
 A failure lists each English phrase with one page it was seen on.
 """
