@@ -19,6 +19,13 @@ Accounts
   already signed in, or creates an account with no e-mail address and no password. Every e-mail the
   shop sends skips an account without an address (Oscar's dispatcher, ``order_confirmation_send``,
   recall notices), and such a buyer's order confirmation goes by SMS (``order_mobile_record``).
+
+Orders without an e-mail address
+  One rule for every notice to a buyer: by e-mail when the order has an address, else by SMS to the
+  verified number (the account's, or the guest's), never both. So the order confirmation
+  (``order_mobile_record``), the payment receipt (``payment_receipt_sms_record``, called where a card
+  payment or a bank transfer marks the order paid) and the "shipped" notice
+  (``shop.order.services.shipment_notice_send``) go by SMS to a phone-only buyer, each once.
 """
 
 from __future__ import annotations
