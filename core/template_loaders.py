@@ -115,6 +115,10 @@ PATCHES: dict[str, list[tuple[str, str]]] = {
     "oscar/dashboard/users/detail.html": [
         _status("order.status", '|default:"-"'),
     ],
+    "oscar/customer/profile/profile.html": [
+        # A phone account has no e-mail: say so, offer to add one, and show the mobile number.
+        ("<td>{{ user.email }}</td>", '{% include "phone/partials/profile_contact.html" %}'),
+    ],
 }
 
 

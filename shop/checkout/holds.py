@@ -33,6 +33,7 @@ from oscar.core.loading import get_class, get_model
 from core.outbox import outbox_add, outbox_sms
 from shop.order import statuses
 from shop.order.services import order_cancel, order_status_path
+from shop.phone.services import payment_receipt_sms_record
 
 from .payment_methods import BankTransfer, registry
 
@@ -162,11 +163,13 @@ def order_bank_transfer_confirm(*, order, user, reference: str) -> Order:
         note_msg=_("Bank transfer received (bank reference %(reference)s), confirmed by %(user)s.")
         % {"reference": reference, "user": user.get_full_name() or user.email or user.get_username()},
     )
-    outbox_add(
-        kind="checkout.transfer_receipt",
-        payload={"order_id": order.pk},
-        key=f"order:{order.pk}:transfer-receipt",
-    )
+    # The receipt by e-mail, or by SMS for an order with no e-mail but a verified mobile (shop.phone).
+    if not payment_receipt_sms_record(order=order):
+        outbox_add(
+            kind="checkout.transfer_receipt",
+            payload={"order_id": order.pk},
+            key=f"order:{order.pk}:transfer-receipt",
+        )
     return order
 
 

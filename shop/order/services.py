@@ -1,9 +1,11 @@
-"""Order services: cancelling an order, recording and sending its confirmation e-mail."""
+"""Order services: cancelling an order, its confirmation e-mail, parcels and the "shipped" notice."""
 
 import logging
 
 from django.conf import settings
+from django.core.mail import send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.translation import gettext
@@ -11,6 +13,7 @@ from oscar.core.loading import get_class, get_model
 from oscar.templatetags.currency_filters import currency
 
 from core.outbox import outbox_add
+from core.sms import send_sms
 
 from . import statuses
 from .signals import order_cancelled, order_lines_cancelled
@@ -214,7 +217,53 @@ def shipment_record(*, order: Order, carrier: str, tracking_number: str = "", us
     )
     if order.status != statuses.SHIPPED:
         order.set_status(statuses.SHIPPED)
+    shipment_notice_record(shipment=shipment)
     return shipment
+
+
+def shipment_notice_record(*, shipment) -> None:
+    """Inside the transaction recording the parcel: the buyer's "shipped" notice goes in the outbox.
+
+    Keyed by order, carrier and tracking number: the same parcel entered twice notifies once, and a
+    parcel entered again with a corrected tracking number sends a new notice (the correction)."""
+    outbox_add(
+        kind="order.shipment_notice",
+        payload={"shipment_id": shipment.pk},
+        key=f"order:{shipment.order_id}:shipped:{shipment.carrier}:{shipment.tracking_number}"[:255],
+    )
+
+
+def shipment_notice_send(*, shipment_id: int) -> str:
+    """Tell the buyer the parcel left: by e-mail when the order has an address, else by SMS to its
+    verified mobile number; returns "email", "sms" or "" (nobody to tell, or the parcel is gone).
+
+    Run by the outbox handler, whose key makes it once per parcel (at least once, as every outbox
+    delivery: a worker dying between the send and its commit sends again)."""
+    from shop.phone.services import order_absolute_url, order_mobile
+
+    Shipment = get_model("order", "Shipment")
+    shipment = Shipment.objects.select_related("order").filter(pk=shipment_id).first()
+    if shipment is None:
+        return ""
+    order = shipment.order
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {
+            "order": order,
+            "shipment": shipment,
+            "carrier": shipment.get_carrier_display(),
+            "url": order_absolute_url(order),
+            "shop_name": settings.WAGTAIL_SITE_NAME,
+        }
+        if order.email:
+            subject = render_to_string("order/emails/shipped_subject.txt", context).strip()
+            body = render_to_string("order/emails/shipped_body.txt", context)
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [order.email])
+            return "email"
+        number = order_mobile(order)
+        if not number:
+            return ""
+        send_sms(number, render_to_string("order/sms/shipped.txt", context).strip())
+        return "sms"
 
 
 def order_timeline(order: Order) -> list[dict]:

@@ -26,6 +26,7 @@ from oscar.templatetags.currency_filters import currency
 
 from core.outbox import outbox_add
 from core.queue import queue_now
+from shop.phone.services import payment_receipt_sms_record
 
 from . import orders
 from . import stripe_gateway as gateway
@@ -895,7 +896,10 @@ RECEIPT_EVENT_CODE = "PAYMENT_RECEIVED"
 
 
 def payment_receipt_record(*, payment: StripePayment) -> None:
-    """Inside the transaction marking the order paid: the receipt e-mail goes in the outbox."""
+    """Inside the transaction marking the order paid: the receipt goes in the outbox, by e-mail, or
+    by SMS when the order has no e-mail address but a verified mobile number (never both)."""
+    if payment_receipt_sms_record(order=payment.order):
+        return
     outbox_add(
         kind="payment.receipt", payload={"payment_id": payment.pk}, key=f"payment:{payment.pk}:receipt"
     )

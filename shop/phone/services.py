@@ -19,6 +19,13 @@ Accounts
   already signed in, or creates an account with no e-mail address and no password. Every e-mail the
   shop sends skips an account without an address (Oscar's dispatcher, ``order_confirmation_send``,
   recall notices), and such a buyer's order confirmation goes by SMS (``order_mobile_record``).
+
+Orders without an e-mail address
+  One rule for every notice to a buyer: by e-mail when the order has an address, else by SMS to the
+  verified number (the account's, or the guest's), never both. So the order confirmation
+  (``order_mobile_record``), the payment receipt (``payment_receipt_sms_record``, called where a card
+  payment or a bank transfer marks the order paid) and the "shipped" notice
+  (``shop.order.services.shipment_notice_send``) go by SMS to a phone-only buyer, each once.
 """
 
 from __future__ import annotations
@@ -58,6 +65,9 @@ KEEP_DAYS = 7
 
 #: The order confirmation by SMS is recorded as this communication event, so it is sent once.
 ORDER_PLACED_SMS = "ORDER_PLACED_SMS"
+
+#: Likewise the "payment received" SMS (the receipt of a buyer with no e-mail address).
+PAYMENT_RECEIVED_SMS = "PAYMENT_RECEIVED_SMS"
 
 
 # --- Numbers -----------------------------------------------------------------------------------
@@ -364,15 +374,32 @@ def order_mobile(order) -> str:
     return mobile.first() or ""
 
 
-@transaction.atomic
-def order_confirmation_sms_send(*, order_id: int) -> bool:
-    """Text the buyer the order confirmation once; True if sent by this call (the outbox handler).
-
-    Like the e-mail (``shop.order.services.order_confirmation_send``): the order row is locked, an
-    Oscar communication event is checked first and written with the send, so a retry sends nothing.
-    """
+def order_absolute_url(order) -> str:
+    """The full address where the buyer follows ``order`` (account page or guest status page), or ""."""
     from shop.order.services import order_status_path
 
+    path = order_status_path(order)
+    return f"{settings.OSCAR_URL_SCHEMA}://{settings.SITE_DOMAIN}{path}" if path else ""
+
+
+def payment_receipt_sms_record(*, order) -> bool:
+    """Inside the transaction marking ``order`` paid: when the order has no e-mail address but a
+    verified mobile number, record its receipt SMS in the outbox (once per order); True if recorded.
+
+    The rule: a buyer gets the receipt one way, by e-mail when the order has an address, else by
+    SMS. The key is the order's, so a duplicate webhook (or a second payment) records nothing new.
+    """
+    if order.email or not order_mobile(order):
+        return False
+    outbox_add(
+        kind="phone.payment_receipt_sms", payload={"order_id": order.pk}, key=f"order:{order.pk}:receipt-sms"
+    )
+    return True
+
+
+def _order_sms_send(*, order_id: int, event_code: str, event_name: str, text_of) -> bool:
+    """Text the buyer of ``order_id`` once per ``event_code``: the order row is locked and an Oscar
+    communication event is checked first and written with the send, so a retry sends nothing."""
     Order = get_model("order", "Order")
     CommunicationEventType = get_model("communication", "CommunicationEventType")
     CommunicationEvent = get_model("order", "CommunicationEvent")
@@ -380,24 +407,58 @@ def order_confirmation_sms_send(*, order_id: int) -> bool:
     if order is None:
         return False
     event_type, _created = CommunicationEventType._default_manager.get_or_create(
-        code=ORDER_PLACED_SMS,
-        defaults={"name": "订单确认短信", "category": CommunicationEventType.ORDER_RELATED},
+        code=event_code, defaults={"name": event_name, "category": CommunicationEventType.ORDER_RELATED}
     )
     if order.communication_events.filter(event_type=event_type).exists():
         return False
     number = order_mobile(order)
     if not number:
         return False
-    path = order_status_path(order)
     with translation.override(settings.LANGUAGE_CODE):
-        text = gettext("[%(shop)s] Order %(number)s is placed, %(total)s in all.") % {
-            "shop": settings.WAGTAIL_SITE_NAME,
-            "number": order.number,
-            "total": currency(order.total_incl_tax, order.currency),
-        }
-        if path:
-            url = f"{settings.OSCAR_URL_SCHEMA}://{settings.SITE_DOMAIN}{path}"
-            text += " " + gettext("Follow it here: %(url)s") % {"url": url}
+        text = text_of(order)
     send_sms(number, text)
     CommunicationEvent._default_manager.create(order=order, event_type=event_type)
     return True
+
+
+def _receipt_text(order) -> str:
+    text = gettext("[%(shop)s] Payment of %(total)s for order %(number)s received, thank you.") % {
+        "shop": settings.WAGTAIL_SITE_NAME,
+        "number": order.number,
+        "total": currency(order.total_incl_tax, order.currency),
+    }
+    url = order_absolute_url(order)
+    if url:
+        text += " " + gettext("Follow it here: %(url)s") % {"url": url}
+    return text
+
+
+@transaction.atomic
+def payment_receipt_sms_send(*, order_id: int) -> bool:
+    """Text the buyer that the payment of ``order_id`` arrived, once; True if this call sent it."""
+    return _order_sms_send(
+        order_id=order_id, event_code=PAYMENT_RECEIVED_SMS, event_name="付款成功短信", text_of=_receipt_text
+    )
+
+
+def _confirmation_text(order) -> str:
+    text = gettext("[%(shop)s] Order %(number)s is placed, %(total)s in all.") % {
+        "shop": settings.WAGTAIL_SITE_NAME,
+        "number": order.number,
+        "total": currency(order.total_incl_tax, order.currency),
+    }
+    url = order_absolute_url(order)
+    if url:
+        text += " " + gettext("Follow it here: %(url)s") % {"url": url}
+    return text
+
+
+@transaction.atomic
+def order_confirmation_sms_send(*, order_id: int) -> bool:
+    """Text the buyer the order confirmation once; True if sent by this call (the outbox handler).
+
+    Like the e-mail (``shop.order.services.order_confirmation_send``), once per order through an
+    Oscar communication event (``_order_sms_send``)."""
+    return _order_sms_send(
+        order_id=order_id, event_code=ORDER_PLACED_SMS, event_name="订单确认短信", text_of=_confirmation_text
+    )

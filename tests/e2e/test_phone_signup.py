@@ -51,7 +51,7 @@ def test_a_new_buyer_signs_up_by_phone_without_an_e_mail_address(phone390, scree
     page.click("#phone_verify")
 
     page.wait_for_url("**/shop/")
-    assert "欢迎！您的帐户已创建。" in page.content()
+    assert "欢迎！您的账户已创建。" in page.content()
     user = User.objects.get()
     assert user.email == "" and user.verified_mobile.number == "13812345678"
     assert page.evaluate("document.documentElement.scrollWidth") <= VIEWPORT["width"]

@@ -157,3 +157,77 @@ def test_the_portal_names_order_statuses_in_chinese(client, coop, buyer_order):
     for url in pages:
         page = client.get(url).content.decode()
         assert "已付款" in page and ">Paid<" not in page, url
+
+
+# --- The buyer is told the parcel left ---------------------------------------------------------
+def test_the_buyer_with_an_e_mail_address_is_told_by_e_mail_once_per_parcel(coop, buyer_order):
+    from django.core import mail
+    from django.test import TestCase
+
+    from core import sms
+
+    buyer, order = buyer_order
+    buyer.email = "li.na@example.com"
+    buyer.save(update_fields=["email"])
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        shipment_record(order=order, carrier="sf", tracking_number="SF1234567890")
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the same parcel entered again
+        shipment_record(order=order, carrier="sf", tracking_number="SF1234567890")
+
+    assert len(mail.outbox) == 1 and sms.outbox == []
+    message = mail.outbox[0]
+    assert message.to == ["li.na@example.com"]
+    assert str(order.number) in message.subject and "已发货" in message.subject
+    assert "顺丰" in message.body and "SF1234567890" in message.body
+    assert reverse("customer:order", kwargs={"order_number": order.number}) in message.body
+
+
+def test_a_corrected_tracking_number_sends_one_correction(coop, buyer_order):
+    from django.core import mail
+    from django.test import TestCase
+
+    _, order = buyer_order
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        shipment_record(order=order, carrier="sf", tracking_number="SF1234567890")
+        shipment_record(order=order, carrier="sf", tracking_number="SF1234567899")
+
+    assert ["SF1234567899" in message.body for message in mail.outbox] == [False, True]
+
+
+def test_a_phone_only_buyer_is_told_by_sms(coop, buyer_order):
+    from django.core import mail
+    from django.test import TestCase
+
+    from core import sms
+    from shop.phone.models import VerifiedMobile
+
+    buyer, order = buyer_order
+    buyer.email = ""
+    buyer.save(update_fields=["email"])
+    order.guest_email = ""
+    order.save(update_fields=["guest_email"])
+    VerifiedMobile.objects.create(user=buyer, number="13712345678")
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        shipment_record(order=order, carrier="jd", tracking_number="JD0001")
+
+    assert mail.outbox == []
+    assert [message.to for message in sms.outbox] == ["13712345678"]
+    text = sms.outbox[0].text
+    assert str(order.number) in text and "JD0001" in text and "已发货" in text
+    assert reverse("customer:order", kwargs={"order_number": order.number}) in text
+
+
+def test_a_parcel_refused_or_rolled_back_leaves_no_notice(coop, buyer_order):
+    from django.db import transaction
+
+    from core.models import OutboxMessage
+
+    _, order = buyer_order
+    with pytest.raises(ShipmentRefused):
+        shipment_record(order=order, carrier="sf", tracking_number="")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        shipment_record(order=order, carrier="sf", tracking_number="SF1")
+        raise RuntimeError("the caller's transaction fails after the parcel")
+
+    assert not OutboxMessage.objects.filter(kind="order.shipment_notice").exists()

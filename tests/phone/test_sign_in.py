@@ -40,7 +40,7 @@ def test_a_new_number_signs_up_without_an_e_mail_address(client, django_capture_
     assert (user.email, user.has_usable_password()) == ("", False)
     assert user.verified_mobile.number == "13812345678"
     assert int(client.session["_auth_user_id"]) == user.pk
-    assert "欢迎！您的帐户已创建。" in client.get("/shop/").content.decode()
+    assert "欢迎！您的账户已创建。" in client.get("/shop/").content.decode()
     assert mail.outbox == []
 
 
@@ -73,7 +73,7 @@ def test_a_signed_in_buyer_adds_a_number_and_signs_in_with_it_later(
 
     enter_code(client, texted_code("13812345678"))
 
-    assert "138****5678 已绑定为您帐户的手机号" in client.get(added["Location"]).content.decode()
+    assert "138****5678 已绑定为您账户的手机号" in client.get(added["Location"]).content.decode()
     assert VerifiedMobile.objects.get(user=buyer).number == "13812345678"
     assert int(client.session["_auth_user_id"]) == buyer.pk
     assert User.objects.count() == 1
@@ -88,7 +88,7 @@ def test_a_number_of_another_account_is_not_taken_over(client, django_capture_on
     refused = enter_code(client, texted_code("13812345678"))
 
     assert refused.status_code == 200
-    assert "该手机号已绑定其他帐户" in refused.content.decode()
+    assert "该手机号已绑定其他账户" in refused.content.decode()
     assert VerifiedMobile.objects.get().user == owner
     assert OneTimeCode.objects.get().used_at is None  # nothing half-saved: the code is still unused
 
@@ -137,7 +137,7 @@ def test_a_closed_account_cannot_sign_in_by_phone(client, django_capture_on_comm
 
     refused = enter_code(client, texted_code("13812345678"))
 
-    assert "该手机号的帐户已停用" in refused.content.decode()
+    assert "该手机号的账户已停用" in refused.content.decode()
     assert "_auth_user_id" not in client.session
 
 

@@ -1,12 +1,13 @@
 """Every page of every role reads in Chinese: no English word left untranslated (issue 15, part 4).
 
 With the demo data loaded, each role (a visitor, a buyer, a cooperative, a channel manager, an
-organisation's member, staff) starts at its home pages and follows the links it is shown, in
-Chinese, one page per kind of URL (the URL pattern and the names of its query parameters), up to a
-bound. On each page, the text a reader sees or hears (text, ``title``, ``placeholder``, ``alt``,
-``aria-label``, button values; not scripts, styles or code) must hold no English word. What may be
-Latin letters in Chinese text is allowed: abbreviations in capitals (GTIN, PDF, SC), units, e-mail
-addresses, web addresses, codes with digits (lot numbers, trace codes) and a few names (Stripe).
+organisation's member, staff, a buyer signed up by phone with no e-mail) starts at its home pages
+and follows the links it is shown, in Chinese, one page per kind of URL (the URL pattern and the
+names of its query parameters), up to a bound. On each page, the text a reader sees or hears (text,
+``title``, ``placeholder``, ``alt``, ``aria-label``, button values; not scripts, styles or code)
+must hold no English word. What may be Latin letters in Chinese text is allowed: abbreviations in
+capitals (GTIN, PDF, SC), units, e-mail addresses, web addresses, codes with digits (lot numbers,
+trace codes) and a few names (Stripe).
 
 A failure lists each English phrase with one page it was seen on.
 """
@@ -40,6 +41,7 @@ START = {
                 "/shop/accounts/login/", "/shop/channels/apply/", "/shop/suppliers/apply/",
                 "/shop/search/?q=香菇", "/shop/search/?q=火星"],
     "buyer": ["/shop/accounts/", "/shop/accounts/orders/", "/shop/"],
+    "phone-only buyer": ["/shop/accounts/profile/", "/shop/accounts/phone/", "/shop/accounts/logout/"],
     "cooperative": ["/shop/portal/", "/shop/portal/impact/"],
     "channel manager": ["/shop/channels/"],
     "organisation member": ["/shop/channels/org/"],
@@ -163,6 +165,14 @@ def test_the_english_finder_finds_english_and_lets_chinese_text_be():
     assert english_phrases("批次 XG-2026-001 · 追溯码 K2nY86bnXLvI_MDY") == []
 
 
+def phone_only_buyer():
+    from shop.phone.models import VerifiedMobile
+
+    buyer = get_user_model().objects.create(username="mobile_chinese", email="")
+    VerifiedMobile.objects.create(user=buyer, number="13712345678")
+    return buyer
+
+
 def test_every_page_of_every_role_reads_in_chinese(settings):
     settings.LANGUAGE_CODE = "zh-hans"
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115 (closed with the process)
@@ -173,6 +183,8 @@ def test_every_page_of_every_role_reads_in_chinese(settings):
         client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
         if role in ACCOUNT:
             client.force_login(users.get(email=ACCOUNT[role]))
+        if role == "phone-only buyer":  # signed up by SMS code: no e-mail address, no password
+            client.force_login(phone_only_buyer())
         english, broken, pages = crawl(client, start)
         totals[role] = len(pages)
         report += [f"{role}: {phrase!r} on {url}" for phrase, url in sorted(english.items())]
