@@ -1,5 +1,6 @@
 from django.contrib import admin as django_admin  # noqa: E402
 from django.core.exceptions import ValidationError  # noqa: E402
+from django.db import transaction  # noqa: E402
 from django.forms import ModelForm  # noqa: E402
 from django.utils.translation import gettext as _  # noqa: E402
 from oscar.apps.order.admin import *
@@ -38,9 +39,16 @@ class ShipmentAdmin(django_admin.ModelAdmin):
     raw_id_fields = ["order", "supplier"]
 
     def save_model(self, request, obj, form, change):
+        from shop.order.services import shipment_notice_record, shipment_record
+
         if change:
-            return super().save_model(request, obj, form, change)
-        from shop.order.services import shipment_record
+            # A corrected carrier or tracking number tells the buyer again, as the portal's
+            # re-entry does (the notice's key is the parcel's carrier and number: same ones, no notice).
+            with transaction.atomic():
+                super().save_model(request, obj, form, change)
+                if {"carrier", "tracking_number"} & set(form.changed_data):
+                    shipment_notice_record(shipment=obj)
+            return
 
         saved = shipment_record(
             order=obj.order,

@@ -231,3 +231,23 @@ def test_a_parcel_refused_or_rolled_back_leaves_no_notice(coop, buyer_order):
         raise RuntimeError("the caller's transaction fails after the parcel")
 
     assert not OutboxMessage.objects.filter(kind="order.shipment_notice").exists()
+
+
+def test_staff_correcting_a_parcel_in_the_admin_tell_the_buyer_once(client, coop, buyer_order):
+    from django.core import mail
+    from django.test import TestCase
+
+    _, order = buyer_order
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        shipment = shipment_record(order=order, carrier="sf", tracking_number="SF1234567890")
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    url = reverse("admin:order_shipment_change", args=[shipment.pk])
+    form = {"order": order.pk, "carrier": "sf", "supplier": coop.pk}
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        saved_unchanged = client.post(url, {**form, "tracking_number": "SF1234567890"})
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        corrected = client.post(url, {**form, "tracking_number": "SF1234567899"})
+
+    assert saved_unchanged.status_code == corrected.status_code == 302
+    assert ["SF1234567899" in message.body for message in mail.outbox] == [False, True]

@@ -137,3 +137,14 @@ def test_asking_for_codes_to_a_new_number_is_rate_limited(client, limits):
 
     assert "一小时内已收到" in refused.content.decode()
     assert [message.to for message in sms.outbox].count("13912345678") == limits["PER_NUMBER_PER_HOUR"]
+
+
+def test_the_change_page_says_it_changes_the_number_and_names_the_current_one(client):
+    buyer = UserFactory(email="")
+    VerifiedMobile.objects.create(user=buyer, number="13712345678")
+    client.force_login(buyer)
+
+    page = client.get(CHANGE).content.decode()
+
+    assert "更换手机号" in page and "当前号码为 13712345678" in page
+    assert "绑定手机号" not in page
