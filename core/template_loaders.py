@@ -37,6 +37,12 @@ def _status(variable: str, default: str) -> tuple[str, str]:
     return old, f"{_LOAD}{{{{ {variable}|status_label{default} }}}}"
 
 
+_CHANGE_LOGIN_LINK = (
+    '<a href="{% url \'customer:change-password\' %}" class="btn btn-primary">'
+    "{% trans 'Change password' %}</a>"
+)
+_DELETE_PROFILE = '<a id="delete_profile" href="{% url \'customer:profile-delete\' %}"'
+
 #: Applied to every Oscar template, wherever the text occurs (none of them needs to).
 EVERYWHERE: list[tuple[str, str]] = [
     _aria("breadcrumb"),
@@ -118,6 +124,13 @@ PATCHES: dict[str, list[tuple[str, str]]] = {
     "oscar/customer/profile/profile.html": [
         # A phone account has no e-mail: say so, offer to add one, and show the mobile number.
         ("<td>{{ user.email }}</td>", '{% include "phone/partials/profile_contact.html" %}'),
+        # An account made by phone has no password: nothing to change, and it is closed with a code.
+        (_CHANGE_LOGIN_LINK, "{% if user.has_usable_password %}" + _CHANGE_LOGIN_LINK + "{% endif %}"),
+        (
+            _DELETE_PROFILE,
+            '<a id="delete_profile" href="{% if user.has_usable_password %}'
+            "{% url 'customer:profile-delete' %}{% else %}{% url 'phone:close-account' %}{% endif %}\"",
+        ),
     ],
 }
 

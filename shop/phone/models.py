@@ -52,6 +52,7 @@ class OneTimeCode(models.Model):
     class Purpose(models.TextChoices):
         SIGN_IN = "sign-in", _("Sign in or sign up")
         CHECKOUT = "checkout", _("Guest checkout")
+        CLOSE_ACCOUNT = "close-account", _("Close the account")
 
     number = models.CharField(_("mobile number"), max_length=11)
     purpose = models.CharField(_("purpose"), max_length=16, choices=Purpose.choices)

@@ -7,7 +7,8 @@ leave codes, limits and accounts to ``services``.
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -18,7 +19,16 @@ from oscar.core.loading import get_class
 from core.network import client_network
 
 from .forms import CodeForm, MobileForm
-from .services import Purpose, code_resend_in, code_send, guest_mobile_verify, mobile_masked, phone_sign_in
+from .services import (
+    Purpose,
+    account_close,
+    account_mobile,
+    code_resend_in,
+    code_send,
+    guest_mobile_verify,
+    mobile_masked,
+    phone_sign_in,
+)
 
 CheckoutSessionMixin = get_class("checkout.session", "CheckoutSessionMixin")
 
@@ -147,3 +157,35 @@ class GuestMobileView(CodeStepsMixin, CheckoutSessionMixin, TemplateView):
         self.checkout_session.set_guest_mobile(number)
         self.checkout_session.set_guest_email("")  # the order has the number instead (never None)
         return redirect("checkout:shipping-address")
+
+
+class AccountCloseView(LoginRequiredMixin, CodeStepsMixin, TemplateView):
+    """Close the account with a code texted to its own number: for buyers who signed up by phone and
+    have no password to confirm Oscar's "delete profile" with. The number is the account's; a number
+    posted with the request is ignored."""
+
+    purpose = Purpose.CLOSE_ACCOUNT
+    template_name = "phone/close_account.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not account_mobile(request.user):
+            return redirect("customer:profile-delete")  # no number: Oscar's page, with the password
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["account_number_masked"] = mobile_masked(account_mobile(self.request.user))
+        return context
+
+    def post(self, request, *args, **kwargs):
+        if request.POST.get("action") == "send":
+            return self.send(account_mobile(request.user))
+        return super().post(request, *args, **kwargs)
+
+    def code_accepted(self, number: str, code: str):
+        account_close(user=self.request.user, code=code)
+        logout(self.request)
+        messages.success(
+            self.request, gettext("Your account has been closed. Thank you for shopping with us.")
+        )
+        return redirect(settings.OSCAR_HOMEPAGE)

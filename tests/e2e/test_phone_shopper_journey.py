@@ -150,5 +150,11 @@ def test_a_new_buyer_signs_up_by_phone_searches_pays_with_alipay_and_follows_the
         assert step in timeline, (step, timeline)
     read("order-timeline")
 
+    # Their account names them by the number they signed up with, and offers to add an e-mail.
+    page.goto("/shop/accounts/profile/")
+    profile = page.locator("main, #content_inner, body").first.inner_text()
+    assert MOBILE in profile and "添加邮箱" in profile and "更换手机号" in profile
+    read("profile")
+
     assert english == {name: [] for name in english}
     assert page.console_errors == []

@@ -2,7 +2,7 @@
 
 from django import template
 
-from ..models import VerifiedMobile
+from .. import services
 
 register = template.Library()
 
@@ -10,6 +10,4 @@ register = template.Library()
 @register.simple_tag
 def account_mobile(user) -> str:
     """The verified mobile number of ``user`` (shown in full: only its owner sees it), or ""."""
-    if not getattr(user, "is_authenticated", False):
-        return ""
-    return VerifiedMobile.objects.filter(user=user).values_list("number", flat=True).first() or ""
+    return services.account_mobile(user)
