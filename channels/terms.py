@@ -5,9 +5,18 @@ user (anonymous visitors never reach it):
 
 - a user with no membership: one cache read (a "not a member" note, kept ``NON_MEMBER_SECONDS`` and
   dropped when the user joins an organisation), or on a miss one query;
-- a member: one query (membership, organisation and both price lists' versions together, written
-  out in SQL: see ``_membership_sql``) and, on
-  the first price asked for, one cache read of the price book, or on a miss one more query.
+- a member: the same one cache read, which also brings their membership (organisation, status and
+  both price lists' versions) as last looked up, with the terms generation it was read under; only
+  when that generation is not the current one, one query (written out in SQL: see
+  ``_membership_sql``). Then, on the first price asked for, one cache read of the price book, or on a
+  miss one more query.
+
+The terms generation (``TERMS_GENERATION_KEY``) is a token in the shared cache replaced, after the
+commit, whenever a membership, an organisation or a price list is saved or deleted
+(``terms_changed``, connected in ``channels.apps``; the price list services call it for their
+queryset updates). It is read before the query, so a lookup racing a change is stored under the old
+generation and never used again: a member removed, an organisation suspended or a list changed is
+seen by the member's next request, in every process.
 
 So channel prices add at most 2 queries to any page, however many products it shows. The price
 book is every entry valid today of the organisation's channel list and of its contract list (the
@@ -24,11 +33,12 @@ from __future__ import annotations
 
 import functools
 import threading
+import uuid
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -37,6 +47,8 @@ from channels.models import Membership, Organisation, OrganisationOrder, PriceLi
 from shop.partner.strategy import ProductTerms
 
 BOOK_SECONDS = 60 * 60
+MEMBER_SECONDS = 10 * 60
+TERMS_GENERATION_KEY = "channels:terms:generation"
 BOOKS_IN_MEMORY = 64
 NON_MEMBER_SECONDS = 5 * 60
 
@@ -48,9 +60,26 @@ def non_member_key(user_id: int) -> str:
     return f"channels:non-member:{user_id}"
 
 
+def member_key(user_id: int) -> str:
+    return f"channels:member:{user_id}"
+
+
 def forget_non_member(user_id: int) -> None:
     """The user just joined an organisation: look them up again from the next request on."""
     cache.delete(non_member_key(user_id))
+
+
+def terms_changed(**_signal_kwargs) -> None:
+    """A membership, organisation or price list changed: every member's terms are looked up again
+    from the next request on. A new generation now (this transaction's own later reads) and again
+    after the commit (a request that read the old rows meanwhile stored them under the first one).
+    Usable as a signal receiver."""
+    _new_generation()
+    transaction.on_commit(_new_generation)
+
+
+def _new_generation() -> None:
+    cache.set(TERMS_GENERATION_KEY, uuid.uuid4().hex, None)
 
 
 @dataclass
@@ -130,13 +159,24 @@ def _membership(user_id: int) -> _Member | None:
 
 def buyer_terms_for(user) -> OrganisationTerms | None:
     """The terms source registered with the storefront's strategy (see the module docstring)."""
-    key = non_member_key(user.pk)
-    if cache.get(key):
+    key, remembered = non_member_key(user.pk), member_key(user.pk)
+    found = cache.get_many([key, remembered, TERMS_GENERATION_KEY])
+    if found.get(key):
         return None
-    member = _membership(user.pk)
-    if member is None:
-        cache.set(key, 1, NON_MEMBER_SECONDS)
-        return None
+    generation = found.get(TERMS_GENERATION_KEY)
+    if generation is None:
+        cache.add(TERMS_GENERATION_KEY, uuid.uuid4().hex, None)
+        generation = cache.get(TERMS_GENERATION_KEY)
+    stored = found.get(remembered)
+    if stored is not None and generation is not None and stored[0] == generation:
+        member = stored[1]
+    else:
+        member = _membership(user.pk)
+        if member is None:
+            cache.set(key, 1, NON_MEMBER_SECONDS)
+            return None
+        if generation is not None:
+            cache.set(remembered, (generation, member), MEMBER_SECONDS)
     if member.status == Organisation.Status.APPROVED:
         refusal = ""
     elif member.status == Organisation.Status.SUSPENDED:

@@ -15,6 +15,9 @@ links), and anyone whose rendering would not be the anonymous one after all (it 
 session or left a message). A buyer with prices of their own (a member of an organisation with a
 channel price list, ``shop.partner.strategy``) shares pages only with buyers of the same prices:
 the strategy's ``price_context`` is part of the key, and the page is rendered with their strategy.
+Finding a member's terms costs a cache hit no more queries than a retail buyer's (session, user,
+basket lines): ``channels.terms`` remembers them in the cache under a generation that any
+membership, organisation or price list change renews (pinned in tests/core/test_page_cache.py).
 
 What this costs: a price, stock or supplier change reaches visitors at most that many seconds late
 (a sold-out product can still show its add button for that long; adding it then says it is sold

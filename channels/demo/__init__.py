@@ -34,6 +34,7 @@ from channels.models import (
     PriceList,
     PriceListEntry,
 )
+from channels.terms import terms_changed
 from core.demo_utils import record_sync
 from core.sales_channels import SalesChannel
 from suppliers.validators import uscc_check_character
@@ -291,6 +292,7 @@ def _organisation(spec: DemoOrganisation, *, by) -> Organisation:
         Organisation.objects.filter(pk=organisation.pk).update(
             status=Organisation.Status.APPROVED, status_changed_at=now, status_changed_by=by, status_reason=""
         )
+        terms_changed()  # a queryset update sends no signal
         organisation.refresh_from_db()
     return organisation
 
@@ -323,4 +325,5 @@ def _price_list(*, channel, organisation, rows, by) -> int:
         PriceList.objects.filter(pk=price_list.pk).update(
             revision=F("revision") + 1, updated_by=by, updated_at=timezone.now()
         )
+        terms_changed()  # a queryset update sends no signal
     return written

@@ -24,6 +24,7 @@ from channels.models import Organisation, PriceList, PriceListEntry
 from channels.permissions import require_channel
 from channels.price_sheets import RowError, check_sheet
 from channels.sheets import SheetError, read_sheet
+from channels.terms import terms_changed
 
 
 @dataclass
@@ -85,6 +86,7 @@ def price_list_import(*, channel: str, organisation: Organisation | None = None,
             PriceList.objects.filter(pk=price_list.pk).update(
                 revision=F("revision") + 1, updated_by=by, updated_at=timezone.now()
             )
+            terms_changed()  # a queryset update sends no signal
     except IntegrityError:
         # Only a rule the checks above already enforce can get here (a product deleted meanwhile).
         result.errors.append(
@@ -104,3 +106,4 @@ def price_list_clear(*, price_list: PriceList, by) -> None:
     PriceList.objects.filter(pk=price_list.pk).update(
         revision=F("revision") + 1, updated_by=by, updated_at=timezone.now()
     )
+    terms_changed()  # a queryset update sends no signal

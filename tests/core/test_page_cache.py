@@ -138,3 +138,43 @@ def test_a_visitor_whose_add_to_basket_failed_sees_their_own_product_page_with_t
     assert (
         "The quantity must be a whole number" not in english.get(product.get_absolute_url()).content.decode()
     )
+
+
+# Queries of a page served from the shared cache, per visitor: session, user and basket lines for a
+# signed-in buyer (their terms, member or not, come from the cache); the product page adds the view
+# counters (Oscar's analytics) on top.
+HIT_QUERIES = {
+    "anonymous": (0, 1),
+    "basket": (1, 2),
+    "signed in": (3, 6),
+    "signed in with a basket": (3, 6),
+    "channel member": (3, 6),
+}
+
+
+@pytest.mark.parametrize("visitor", list(HIT_QUERIES))
+def test_a_cached_page_costs_each_kind_of_visitor_a_pinned_number_of_queries(
+    visitor, django_assert_num_queries
+):
+    from oscar.test.factories import UserFactory
+
+    from core.sales_channels import SalesChannel
+    from tests.factories.channels import OrganisationFactory, member_of, price
+
+    product = shelf_product(title="房县香菇 250克", price="39.80")
+    price(product, "31.00", channel=SalesChannel.SCHOOL)
+    client = Client()
+    if visitor == "channel member":
+        client.force_login(member_of(OrganisationFactory(channel=SalesChannel.SCHOOL)))
+    elif visitor.startswith("signed in"):
+        client.force_login(UserFactory())
+    if "basket" in visitor:
+        client.post(f"/shop/basket/add/{product.pk}/", {"quantity": 1})
+    list_queries, product_queries = HIT_QUERIES[visitor]
+
+    for url, expected in (("/shop/catalogue/", list_queries), (product.get_absolute_url(), product_queries)):
+        client.get(url)
+        client.get(url)  # the shared page, and a signed-in buyer's terms, are now cached
+        with django_assert_num_queries(expected):
+            response = client.get(url)
+        assert response["X-Page-Cache"] == "hit"

@@ -20,6 +20,7 @@ from channels.models import (
     PriceListEntry,
 )
 from channels.permissions import MANAGERS_GROUP
+from channels.terms import terms_changed
 from core.sales_channels import SalesChannel
 from suppliers.validators import uscc_check_character
 
@@ -108,4 +109,5 @@ def price(
         valid_until=until,
     )
     PriceList.objects.filter(pk=price_list.pk).update(revision=F("revision") + 1, updated_at=timezone.now())
+    terms_changed()  # as the price list services do
     return entry
