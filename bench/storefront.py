@@ -8,7 +8,8 @@ under gunicorn against a plain Django hello-world view measured in the same run.
 
 1. Its own database (BENCH_DATABASE_URL, whose path or name must contain "bench"; default a SQLite file
    in /tmp). The first run migrates it (about a minute) and bulk-creates the products (a few seconds):
-   six categories, ten counties, a tenth of the titles containing 香菇, one stock record each.
+   six categories, ten counties, a tenth of the titles containing 香菇, one stock record each, and
+   their search documents.
    Later runs reuse them (--fresh starts over).
 2. In-process, Django's test client (warm: each URL requested once first): queries per request and
    median latency over --requests requests of /shop/, a category page (24 per page), a product page
@@ -159,6 +160,18 @@ def seed(count: int, fresh: bool) -> float:
             (
                 ProductCategory(product_id=pk, category=categories[n % len(categories)])
                 for n, pk in enumerate(ids)
+            ),
+            batch_size=1000,
+        )
+        # Their search documents, as the product signals would have written them one by one.
+        from shop.search import index
+        from shop.search.models import SearchDocument
+
+        SearchDocument.objects.bulk_create(
+            (
+                SearchDocument(product=product, text=text, vocabulary=vocabulary)
+                for product in existing.select_related("product_class").prefetch_related("categories")
+                for text, vocabulary in [index.document_for(product)]
             ),
             batch_size=1000,
         )
