@@ -43,6 +43,13 @@ _CHANGE_LOGIN_LINK = (
 )
 _DELETE_PROFILE = '<a id="delete_profile" href="{% url \'customer:profile-delete\' %}"'
 
+_EMAIL_TAB = (
+    '<li class="nav-item">\n'
+    "    <a href=\"{% url 'customer:email-list' %}\" class=\"nav-link{% if active_tab == 'emails' %} active"
+    '{% endif %}">{% trans "Email History" %}</a>\n'
+    "</li>"
+)
+
 #: Applied to every Oscar template, wherever the text occurs (none of them needs to).
 EVERYWHERE: list[tuple[str, str]] = [
     _aria("breadcrumb"),
@@ -121,9 +128,21 @@ PATCHES: dict[str, list[tuple[str, str]]] = {
     "oscar/dashboard/users/detail.html": [
         _status("order.status", '|default:"-"'),
     ],
+    "oscar/customer/partials/standard_tabs.html": [
+        # Mail sent to the buyer: no tab for an account without an e-mail address.
+        (_EMAIL_TAB, "{% if user.email %}" + _EMAIL_TAB + "{% endif %}"),
+    ],
     "oscar/customer/profile/profile.html": [
         # A phone account has no e-mail: say so, offer to add one, and show the mobile number.
         ("<td>{{ user.email }}</td>", '{% include "phone/partials/profile_contact.html" %}'),
+        # No name given (a phone sign-up asks for none): say so and offer to add one.
+        (
+            "<td>{{ user.get_full_name|default:'-' }}</td>",
+            "<td>{% if user.get_full_name %}{{ user.get_full_name }}{% else %}"
+            '<span class="text-muted">{% translate "Not given" %}</span> '
+            '<a href="{% url \'customer:profile-update\' %}" class="ms-2">{% translate "Add your name" %}</a>'
+            "{% endif %}</td>",
+        ),
         # An account made by phone has no password: nothing to change, and it is closed with a code.
         (_CHANGE_LOGIN_LINK, "{% if user.has_usable_password %}" + _CHANGE_LOGIN_LINK + "{% endif %}"),
         (

@@ -148,3 +148,19 @@ def test_the_change_page_says_it_changes_the_number_and_names_the_current_one(cl
 
     assert "更换手机号" in page and "当前号码为 13712345678" in page
     assert "绑定手机号" not in page
+
+
+def test_a_buyer_without_a_name_or_e_mail_is_offered_a_name_and_shown_no_mail_history(client):
+    buyer = UserFactory(email="", first_name="", last_name="")
+    VerifiedMobile.objects.create(user=buyer, number="13712345678")
+
+    page = profile_of(client, buyer)
+
+    assert "填写姓名" in page and reverse("customer:profile-update") in page
+    assert reverse("customer:email-list") not in page
+
+
+def test_a_buyer_with_an_e_mail_address_keeps_the_mail_history_tab(client):
+    page = profile_of(client, UserFactory(email="li.na@example.com", first_name="娜", last_name="李"))
+
+    assert reverse("customer:email-list") in page and "填写姓名" not in page
