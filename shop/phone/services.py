@@ -443,8 +443,10 @@ def _order_sms_send(*, order_id: int, event_code: str, event_name: str, text_of)
     return True
 
 
-def _receipt_text(order) -> str:
-    text = gettext("[%(shop)s] Payment of %(total)s for order %(number)s received, thank you.") % {
+def _order_text(order, sentence: str) -> str:
+    """``sentence`` (a translated message naming shop, number and total) about ``order``, then the
+    link to follow the order when it has one."""
+    text = sentence % {
         "shop": settings.WAGTAIL_SITE_NAME,
         "number": order.number,
         "total": currency(order.total_incl_tax, order.currency),
@@ -453,6 +455,12 @@ def _receipt_text(order) -> str:
     if url:
         text += " " + gettext("Follow it here: %(url)s") % {"url": url}
     return text
+
+
+def _receipt_text(order) -> str:
+    return _order_text(
+        order, gettext("[%(shop)s] Payment of %(total)s for order %(number)s received, thank you.")
+    )
 
 
 @transaction.atomic
@@ -464,15 +472,7 @@ def payment_receipt_sms_send(*, order_id: int) -> bool:
 
 
 def _confirmation_text(order) -> str:
-    text = gettext("[%(shop)s] Order %(number)s is placed, %(total)s in all.") % {
-        "shop": settings.WAGTAIL_SITE_NAME,
-        "number": order.number,
-        "total": currency(order.total_incl_tax, order.currency),
-    }
-    url = order_absolute_url(order)
-    if url:
-        text += " " + gettext("Follow it here: %(url)s") % {"url": url}
-    return text
+    return _order_text(order, gettext("[%(shop)s] Order %(number)s is placed, %(total)s in all."))
 
 
 @transaction.atomic
